@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { WORKFLOW_FILE_FORMAT, type WorkflowFile } from '@switchyard/workflow';
+import type { Db } from '../db/index.ts';
+import { deployWithin } from './releases.ts';
+import { fromRow } from './workflows.ts';
+
+/** Exports workflows in the file format `importWorkflows` reads back. */
+export async function exportWorkflows(db: Db, names: string[] | 'all'): Promise<WorkflowFile[]> {
+  const rows = await db.workflow.findMany({
+    where: names === 'all' ? {} : { name: { in: names } },
+    orderBy: { name: 'asc' },
+  });
+  if (names !== 'all') {
+    const missing = names.filter((name) => !rows.some((row) => row.name === name));
+    if (missing.length > 0) throw new Error(`No workflow called ${missing.map((n) => `"${n}"`).join(', ')}`);
+  }
+  return rows.map(fromRow).map((w) => ({ format: WORKFLOW_FILE_FORMAT, formatVersion: 1, name: w.name, label: w.label, graph: w.graph }));
+}
+
+/**
+ * Creates or replaces (by name) the drafts of the given workflows, and deploys if asked, all in one
+ * transaction: if anything fails, including the deploy, nothing is imported.
+ */
+export async function importWorkflows(db: Db, files: WorkflowFile[], options: { deployAs?: string }) {
+  return db.$transaction(async (tx) => {
+    let created = 0;
+    let replaced = 0;
+    for (const file of files) {
+      const graph = JSON.stringify(file.graph);
+      const existing = await tx.workflow.findUnique({ where: { name: file.name }, select: { id: true } });
+      if (existing) {
+        await tx.workflow.update({ where: { id: existing.id }, data: { label: file.label, graph } });
+        replaced++;
+      } else {
+        await tx.workflow.create({ data: { id: randomUUID(), name: file.name, label: file.label, graph } });
+        created++;
+      }
+    }
+    const release = options.deployAs ? await deployWithin(tx, options.deployAs) : null;
+    return { created, replaced, release };
+  });
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Diagnostic,
+  type WorkflowGraph as WorkflowGraphType,
+  WorkflowGraph,
+  WorkflowLabel,
+  WorkflowName,
+  compile,
+  emptyGraph,
+  parseStoredGraph,
+} from '@switchyard/workflow';
+import type { Db } from '../db/index.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
+
+export interface WorkflowRecord {
+  id: string;
+  name: string;
+  label: string;
+  graph: WorkflowGraphType;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = { id: string; name: string; label: string; graph: string; createdAt: Date; updatedAt: Date };
+
+export function fromRow(row: Row): WorkflowRecord {
+  const parsed = parseStoredGraph(JSON.parse(row.graph));
+  // A stored graph that no longer parses is a bug (or a bad manual edit), not a builder mistake.
+  if (!parsed.success) throw new Error(`Stored graph of workflow ${row.name} is invalid: ${parsed.error.message}`);
+  return { ...row, graph: parsed.data };
+}
+
+export function diagnosticsOf(workflow: Pick<WorkflowRecord, 'name' | 'graph'>): Diagnostic[] {
+  return compile(workflow.name, workflow.graph).diagnostics;
+}
+
+export async function listWorkflows(db: Db) {
+  const rows = await db.workflow.findMany({ orderBy: { name: 'asc' } });
+  return rows.map((row) => {
+    const workflow = fromRow(row);
+    const diagnostics = diagnosticsOf(workflow);
+    return {
+      id: workflow.id,
+      name: workflow.name,
+      label: workflow.label,
+      updatedAt: workflow.updatedAt,
+      errorCount: diagnostics.filter((d) => d.severity === 'error').length,
+    };
+  });
+}
+
+export async function getWorkflow(db: Db, id: string): Promise<WorkflowRecord> {
+  const row = await db.workflow.findUnique({ where: { id } });
+  if (!row) throw notFound('This workflow does not exist (it may have been deleted)');
+  return fromRow(row);
+}
+
+export async function findWorkflowByName(db: Db, name: string): Promise<WorkflowRecord | null> {
+  const row = await db.workflow.findUnique({ where: { name } });
+  return row ? fromRow(row) : null;
+}
+
+async function assertNameFree(db: Db, name: string, exceptId?: string) {
+  const existing = await db.workflow.findUnique({ where: { name }, select: { id: true } });
+  if (existing && existing.id !== exceptId) throw conflict(`A workflow called "${name}" already exists`);
+}
+
+export async function createWorkflow(db: Db, input: { name: string; label: string; graph?: WorkflowGraphType }) {
+  const name = WorkflowName.parse(input.name);
+  const label = WorkflowLabel.parse(input.label);
+  await assertNameFree(db, name);
+  const row = await db.workflow.create({
+    data: { id: randomUUID(), name, label, graph: JSON.stringify(input.graph ?? emptyGraph()) },
+  });
+  return fromRow(row);
+}
+
+export async function renameWorkflow(db: Db, input: { id: string; name: string; label: string }) {
+  const name = WorkflowName.parse(input.name);
+  const label = WorkflowLabel.parse(input.label);
+  await getWorkflow(db, input.id);
+  await assertNameFree(db, name, input.id);
+  return fromRow(await db.workflow.update({ where: { id: input.id }, data: { name, label } }));
+}
+
+export async function deleteWorkflow(db: Db, id: string): Promise<void> {
+  const { count } = await db.workflow.deleteMany({ where: { id } });
+  if (count === 0) throw notFound('This workflow does not exist (it may have been deleted)');
+}
+
+/** Stores the editor's graph as the draft and returns the compiler's findings about it. */
+export async function saveGraph(db: Db, id: string, graph: unknown) {
+  const parsed = WorkflowGraph.safeParse(graph);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`The graph is malformed at ${issue?.path.join('.') || 'its root'}: ${issue?.message}`);
+  }
+  const existing = await getWorkflow(db, id);
+  const row = await db.workflow.update({ where: { id }, data: { graph: JSON.stringify(parsed.data) } });
+  return { updatedAt: row.updatedAt, diagnostics: diagnosticsOf({ name: existing.name, graph: parsed.data }) };
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import type { LoginLimiter } from '../services/loginLimiter.ts';
+import type { SessionUser } from '../services/accounts.ts';
+
+/** What lives as long as the server: shared by every request. */
+export interface Services {
+  db: Db;
+  config: Config;
+  log: Logger;
+  loginLimiter: LoginLimiter;
+}
+
+/** Everything a procedure may use. Tests build one directly and call routers with createCaller. */
+export interface Context extends Services {
+  user: SessionUser | null;
+  sessionToken: string | null;
+  /** The caller's address, for rate limiting. */
+  ip: string;
+  setSessionCookie(token: string, expiresAt: Date): void;
+  clearSessionCookie(): void;
+}

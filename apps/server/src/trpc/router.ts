@@ -1,0 +1,17 @@
+import { createCallerFactory, router } from './init.ts';
+import { authRouter } from './routers/auth.ts';
+import { releaseRouter } from './routers/release.ts';
+import { runRouter } from './routers/run.ts';
+import { workflowRouter } from './routers/workflow.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  workflow: workflowRouter,
+  release: releaseRouter,
+  run: runRouter,
+});
+
+/** The API's type: the web app imports this type, never the code. */
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

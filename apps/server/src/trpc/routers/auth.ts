@@ -1,0 +1,45 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { checkCredentials, createFirstAdmin, createSession, deleteSession, needsSetup } from '../../services/accounts.ts';
+import type { Context } from '../context.ts';
+import { publicProcedure, router, viewerProcedure } from '../init.ts';
+
+async function startSession(ctx: Context, userId: string) {
+  const { token, expiresAt } = await createSession(ctx.db, userId, ctx.config.sessionDays);
+  ctx.setSessionCookie(token, expiresAt);
+}
+
+export const authRouter = router({
+  status: publicProcedure.query(async ({ ctx }) => ({
+    needsSetup: ctx.user ? false : await needsSetup(ctx.db),
+    user: ctx.user,
+  })),
+
+  setup: publicProcedure
+    .input(z.object({ email: z.string(), password: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await createFirstAdmin(ctx.db, input);
+      ctx.log.info({ userId: user.id }, 'first admin created');
+      await startSession(ctx, user.id);
+      return user;
+    }),
+
+  login: publicProcedure
+    .input(z.object({ email: z.string().max(254), password: z.string().max(1024) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.loginLimiter.assertAllowed(ctx.ip, input.email);
+      const user = await checkCredentials(ctx.db, input.email, input.password);
+      if (!user) {
+        await ctx.loginLimiter.recordFailure(ctx.ip, input.email);
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+      }
+      await ctx.loginLimiter.recordSuccess(ctx.ip, input.email);
+      await startSession(ctx, user.id);
+      return user;
+    }),
+
+  logout: viewerProcedure.mutation(async ({ ctx }) => {
+    if (ctx.sessionToken) await deleteSession(ctx.db, ctx.sessionToken);
+    ctx.clearSessionCookie();
+  }),
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { liveReleaseOf } from '../../services/releases.ts';
+import {
+  createWorkflow,
+  deleteWorkflow,
+  diagnosticsOf,
+  getWorkflow,
+  listWorkflows,
+  renameWorkflow,
+  saveGraph,
+} from '../../services/workflows.ts';
+import { builderProcedure, router, viewerProcedure } from '../init.ts';
+
+const ById = z.object({ id: z.string().min(1) });
+const NameAndLabel = z.object({ name: z.string(), label: z.string().default('') });
+
+export const workflowRouter = router({
+  list: viewerProcedure.query(({ ctx }) => listWorkflows(ctx.db)),
+
+  byId: viewerProcedure.input(ById).query(async ({ ctx, input }) => {
+    const workflow = await getWorkflow(ctx.db, input.id);
+    return {
+      id: workflow.id,
+      name: workflow.name,
+      label: workflow.label,
+      graph: workflow.graph,
+      updatedAt: workflow.updatedAt,
+      diagnostics: diagnosticsOf(workflow),
+      liveRelease: await liveReleaseOf(ctx.db, workflow.id),
+    };
+  }),
+
+  create: builderProcedure.input(NameAndLabel).mutation(async ({ ctx, input }) => {
+    const workflow = await createWorkflow(ctx.db, input);
+    return { id: workflow.id, name: workflow.name, label: workflow.label };
+  }),
+
+  rename: builderProcedure.input(ById.extend(NameAndLabel.shape)).mutation(async ({ ctx, input }) => {
+    const workflow = await renameWorkflow(ctx.db, input);
+    return { id: workflow.id, name: workflow.name, label: workflow.label };
+  }),
+
+  delete: builderProcedure.input(ById).mutation(async ({ ctx, input }) => {
+    await deleteWorkflow(ctx.db, input.id);
+  }),
+
+  // The graph is validated by the service with the shared WorkflowGraph schema, so a malformed one
+  // gets a message naming the exact path.
+  save: builderProcedure
+    .input(ById.extend({ graph: z.unknown() }))
+    .mutation(({ ctx, input }) => saveGraph(ctx.db, input.id, input.graph)),
+});

@@ -1,0 +1,174 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router';
+import { errorCode, errorMessage, useTRPC } from '../api/trpc.ts';
+import { type CurrentUser, useAuthStatus } from '../auth.tsx';
+import { Logo } from '../components/Layout.tsx';
+import { Alert, ErrorState, Field, FullPageSpinner } from '../components/ui.tsx';
+
+const MIN_PASSWORD = 12;
+
+function AuthCard({ title, subtitle, children }: { title: string; subtitle: ReactNode; children: ReactNode }) {
+  return (
+    <div className="auth-page">
+      <div className="auth-card">
+        <Logo />
+        <h1 className="auth-title">{title}</h1>
+        <p className="auth-subtitle">{subtitle}</p>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+function useSignedIn() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from;
+  return (user: CurrentUser) => {
+    queryClient.setQueryData(trpc.auth.status.queryKey(), { needsSetup: false, user });
+    void navigate(from && from !== '/login' && from !== '/setup' ? from : '/workflows', { replace: true });
+  };
+}
+
+function useCredentials() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const emailId = useId();
+  const passwordId = useId();
+  return { email, setEmail, password, setPassword, emailId, passwordId };
+}
+
+export function SetupPage() {
+  const status = useAuthStatus();
+  const trpc = useTRPC();
+  const signedIn = useSignedIn();
+  const form = useCredentials();
+  const [submitted, setSubmitted] = useState(false);
+  const setup = useMutation(trpc.auth.setup.mutationOptions({ onSuccess: signedIn }));
+
+  if (status.isPending) return <FullPageSpinner />;
+  if (status.isError) {
+    return (
+      <div className="centered-page">
+        <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
+      </div>
+    );
+  }
+  if (!status.data.needsSetup) return <Navigate to={status.data.user ? '/workflows' : '/login'} replace />;
+
+  const passwordError =
+    submitted && form.password.length < MIN_PASSWORD ? `Use at least ${MIN_PASSWORD} characters` : null;
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (form.password.length < MIN_PASSWORD) return;
+    setup.mutate({ email: form.email.trim(), password: form.password });
+  };
+  return (
+    <AuthCard title="Set up Switchyard" subtitle="Create the first administrator account. You can invite others later.">
+      <form className="stack" onSubmit={onSubmit} noValidate>
+        <Field label="Email" htmlFor={form.emailId}>
+          <input
+            id={form.emailId}
+            type="email"
+            autoComplete="email"
+            required
+            autoFocus
+            value={form.email}
+            onChange={(e) => form.setEmail(e.target.value)}
+          />
+        </Field>
+        <Field
+          label="Password"
+          htmlFor={form.passwordId}
+          hint={`At least ${MIN_PASSWORD} characters.`}
+          error={passwordError}
+        >
+          <input
+            id={form.passwordId}
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD}
+            value={form.password}
+            onChange={(e) => form.setPassword(e.target.value)}
+          />
+        </Field>
+        {setup.isError && (
+          <Alert>
+            {errorCode(setup.error) === 'CONFLICT'
+              ? 'An administrator already exists. Sign in instead.'
+              : errorMessage(setup.error)}
+          </Alert>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={setup.isPending}>
+          {setup.isPending ? 'Creating account…' : 'Create admin account'}
+        </button>
+      </form>
+    </AuthCard>
+  );
+}
+
+export function LoginPage() {
+  const status = useAuthStatus();
+  const trpc = useTRPC();
+  const signedIn = useSignedIn();
+  const form = useCredentials();
+  const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess: signedIn }));
+
+  if (status.isPending) return <FullPageSpinner />;
+  if (status.isError) {
+    return (
+      <div className="centered-page">
+        <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
+      </div>
+    );
+  }
+  if (status.data.needsSetup) return <Navigate to="/setup" replace />;
+  if (status.data.user) return <Navigate to="/workflows" replace />;
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate({ email: form.email.trim(), password: form.password });
+  };
+  return (
+    <AuthCard title="Sign in" subtitle="Welcome back. Sign in to build and watch your workflows.">
+      <form className="stack" onSubmit={onSubmit}>
+        <Field label="Email" htmlFor={form.emailId}>
+          <input
+            id={form.emailId}
+            type="email"
+            autoComplete="username"
+            required
+            autoFocus
+            value={form.email}
+            onChange={(e) => form.setEmail(e.target.value)}
+          />
+        </Field>
+        <Field label="Password" htmlFor={form.passwordId}>
+          <input
+            id={form.passwordId}
+            type="password"
+            autoComplete="current-password"
+            required
+            value={form.password}
+            onChange={(e) => form.setPassword(e.target.value)}
+          />
+        </Field>
+        {login.isError && (
+          <Alert>
+            {errorCode(login.error) === 'TOO_MANY_REQUESTS'
+              ? 'Too many attempts. Wait a minute, then try again.'
+              : errorMessage(login.error)}
+          </Alert>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending}>
+          {login.isPending ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </AuthCard>
+  );
+}

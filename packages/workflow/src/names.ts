@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** A workflow's name: the last segment of its endpoint URL, so only URL-safe characters. */
+export const WorkflowName = z
+  .string()
+  .min(1, 'Name is required')
+  .max(64, 'Name must be at most 64 characters')
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'Name may contain lowercase letters, digits and single hyphens, and must not start or end with a hyphen',
+  );
+export type WorkflowName = z.infer<typeof WorkflowName>;
+
+/** A free-text label shown in the editor. */
+export const WorkflowLabel = z.string().trim().max(200, 'Label must be at most 200 characters');
+
+/**
+ * Keys of parameters and of returned data: they appear in JSON bodies and in expressions, so they are
+ * identifiers (letters, digits, underscores; not starting with a digit).
+ */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Words that expressions reserve; a parameter may not be called this. */
+export const RESERVED_WORDS = new Set(['now', 'true', 'false', 'null', 'this']);
