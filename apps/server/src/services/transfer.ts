@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WORKFLOW_FILE_FORMAT, type WorkflowFile } from '@switchyard/workflow';
 import type { Db } from '../db/index.ts';
+import { notFound } from './errors.ts';
 import { deployWithin } from './releases.ts';
 import { fromRow } from './workflows.ts';
 
@@ -12,7 +13,7 @@ export async function exportWorkflows(db: Db, names: string[] | 'all'): Promise<
   });
   if (names !== 'all') {
     const missing = names.filter((name) => !rows.some((row) => row.name === name));
-    if (missing.length > 0) throw new Error(`No workflow called ${missing.map((n) => `"${n}"`).join(', ')}`);
+    if (missing.length > 0) throw notFound(`No workflow called ${missing.map((n) => `"${n}"`).join(', ')}`);
   }
   return rows.map(fromRow).map((w) => ({ format: WORKFLOW_FILE_FORMAT, formatVersion: 1, name: w.name, label: w.label, graph: w.graph }));
 }

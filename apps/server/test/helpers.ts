@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type WorkflowGraph, emptyGraph } from '@switchyard/workflow';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { type RunningServer, startServer } from '../src/server.ts';
+import type { SessionUser } from '../src/services/accounts.ts';
+import { LoginLimiter } from '../src/services/loginLimiter.ts';
+import { createCaller } from '../src/trpc/router.ts';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** A tRPC caller acting as `user` (null: signed out); cookies it sets land in `cookies`. */
+  caller(user: SessionUser | null, options?: { ip?: string; cookies?: Map<string, string | null> }): ReturnType<typeof createCaller>;
+  stop(): Promise<void>;
+}
+
+/** A real server on a random port, on a fresh SQLite file in a temporary folder. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    WEB_DIST: path.join(dataDir, 'no-web-build'),
+    ...env,
+  });
+  const log = createLogger(config);
+  const server = await startServer(config, log);
+  const loginLimiter = new LoginLimiter();
+  return {
+    ...server,
+    dataDir,
+    caller(user, { ip = '127.0.0.1', cookies = new Map() } = {}) {
+      return createCaller({
+        db: server.db,
+        config,
+        log,
+        loginLimiter,
+        user,
+        sessionToken: null,
+        ip,
+        setSessionCookie: (token) => void cookies.set('session', token),
+        clearSessionCookie: () => void cookies.set('session', null),
+      });
+    },
+    async stop() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An API workflow with an `amount` (number) and `note` (optional text) parameter, a log and a return. */
+export function sampleGraph(): WorkflowGraph {
+  const graph = emptyGraph();
+  graph.nodes[0] = {
+    id: 'event',
+    type: 'apiEvent',
+    position: { x: 0, y: 0 },
+    data: {
+      parameters: [
+        { id: 'p-amount', key: 'amount', type: 'number', optional: false },
+        { id: 'p-note', key: 'note', type: 'text', optional: true },
+      ],
+    },
+  };
+  graph.nodes.push(
+    { id: 'log', type: 'action', position: { x: 0, y: 150 }, data: { action: { type: 'log', message: 'Charging {{amount}} ({{note}})' } } },
+    {
+      id: 'ret',
+      type: 'action',
+      position: { x: 0, y: 300 },
+      data: {
+        action: {
+          type: 'returnData',
+          entries: [
+            { id: 'e1', key: 'doubled', value: '{{amount * 2}}' },
+            { id: 'e2', key: 'message', value: 'Thanks, {{note}}' },
+          ],
+        },
+      },
+    },
+  );
+  graph.edges.push({ id: 'e-1', source: 'event', target: 'log' }, { id: 'e-2', source: 'log', target: 'ret' });
+  return graph;
+}
+
+export const admin: SessionUser = { id: 'u-admin', email: 'admin@example.com', role: 'admin' };
+export const viewer: SessionUser = { id: 'u-viewer', email: 'viewer@example.com', role: 'viewer' };
+export const builder: SessionUser = { id: 'u-builder', email: 'builder@example.com', role: 'builder' };

@@ -1,0 +1,454 @@
+import {
+  ACTIONS,
+  type ActionNode,
+  type ActionType,
+  type ApiEventNode,
+  type Diagnostic,
+  GRAPH_SCHEMA_VERSION,
+  type GraphEdge,
+  type GraphNode,
+  type Position,
+  type WorkflowGraph,
+  compile,
+} from '@switchyard/workflow';
+import { type StoreApi, createStore } from 'zustand/vanilla';
+import { newId } from '../lib/id.ts';
+
+/** What undo and redo restore: the document, never the selection or the viewport. */
+export interface Snapshot {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface EditorState {
+  /** The workflow's saved name; the compiler uses it, the test panel calls its endpoint. */
+  workflowName: string;
+  readOnly: boolean;
+  /** The document, in the stored graph format. */
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  selectedNodeIds: string[];
+  selectedEdgeIds: string[];
+  /** Sizes measured by React Flow, kept so re-created node objects do not flash unmeasured. */
+  measured: Record<string, Size>;
+  /** Bumped by every change of the document; `savedRevision` is the last one the server has. */
+  revision: number;
+  savedRevision: number;
+  saving: boolean;
+  saveError: string | null;
+  /** The server's diagnostics, authoritative while the document is still at `revision`. */
+  serverDiagnostics: { revision: number; list: Diagnostic[] } | null;
+  past: Snapshot[];
+  future: Snapshot[];
+  /** The last change that later changes of the same kind fold into (one drag, one typing burst). */
+  lastChange: { key: string; at: number } | null;
+}
+
+export interface DiagnosticsView {
+  list: Diagnostic[];
+  byNode: Map<string, Diagnostic[]>;
+  /** Diagnostics of the workflow as a whole (nodeId null). */
+  global: Diagnostic[];
+  errorCount: number;
+  warningCount: number;
+}
+
+export const HISTORY_LIMIT = 100;
+/** Keystrokes in one field closer together than this become one undo step. */
+const TYPING_COALESCE_MS = 1_000;
+const NODE_GAP = 64;
+const DEFAULT_NODE_HEIGHT = 96;
+const EMPTY: Diagnostic[] = [];
+
+/** A change of node positions, as React Flow reports it (drag, arrow keys). */
+export interface PositionChange {
+  id: string;
+  position?: Position;
+  dragging?: boolean;
+}
+
+/**
+ * The editor's logic, usable without React: a zustand store holding the document plus the
+ * operations on it. React components read it through selectors (see context.ts).
+ */
+export class EditorModel {
+  readonly store: StoreApi<EditorState>;
+  private diagnosticsCache: {
+    nodes: GraphNode[];
+    edges: GraphEdge[];
+    name: string;
+    server: EditorState['serverDiagnostics'];
+    revision: number;
+    view: DiagnosticsView;
+  } | null = null;
+  private previousByNode = new Map<string, { key: string; list: Diagnostic[] }>();
+
+  constructor(init: { name: string; graph: WorkflowGraph; diagnostics?: Diagnostic[]; readOnly?: boolean }) {
+    this.store = createStore<EditorState>()(() => ({
+      workflowName: init.name,
+      readOnly: init.readOnly ?? false,
+      nodes: init.graph.nodes,
+      edges: init.graph.edges,
+      selectedNodeIds: [],
+      selectedEdgeIds: [],
+      measured: {},
+      revision: 0,
+      savedRevision: 0,
+      saving: false,
+      saveError: null,
+      serverDiagnostics: init.diagnostics ? { revision: 0, list: init.diagnostics } : null,
+      past: [],
+      future: [],
+      lastChange: null,
+    }));
+  }
+
+  get state(): EditorState {
+    return this.store.getState();
+  }
+
+  private set(partial: Partial<EditorState>) {
+    this.store.setState(partial);
+  }
+
+  /** The document in the format the server stores. */
+  toGraph(): WorkflowGraph {
+    const { nodes, edges } = this.state;
+    return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes, edges };
+  }
+
+  isDirty(state: EditorState = this.state): boolean {
+    return state.revision !== state.savedRevision;
+  }
+
+  setWorkflowName(name: string) {
+    if (name !== this.state.workflowName) this.set({ workflowName: name });
+  }
+
+  // ---- document changes -------------------------------------------------------------------
+
+  /**
+   * Applies a change to the document and records the previous document for undo. Changes with the
+   * same `coalesceKey` that follow each other closely fold into one undo step.
+   */
+  commit(change: (doc: Snapshot) => Snapshot | null, coalesceKey: string | null = null) {
+    const state = this.state;
+    if (state.readOnly) return;
+    const next = change({ nodes: state.nodes, edges: state.edges });
+    if (!next || (next.nodes === state.nodes && next.edges === state.edges)) return;
+    const now = Date.now();
+    const last = state.lastChange;
+    const fold =
+      coalesceKey !== null &&
+      last !== null &&
+      last.key === coalesceKey &&
+      (coalesceKey.startsWith('drag') || now - last.at < TYPING_COALESCE_MS);
+    const past = fold ? state.past : [...state.past, { nodes: state.nodes, edges: state.edges }].slice(-HISTORY_LIMIT);
+    this.set({
+      nodes: next.nodes,
+      edges: next.edges,
+      past,
+      future: [],
+      revision: state.revision + 1,
+      lastChange: coalesceKey === null ? null : { key: coalesceKey, at: now },
+    });
+  }
+
+  /** Ends the current fold, so the next change starts a new undo step. */
+  endCoalescing() {
+    if (this.state.lastChange) this.set({ lastChange: null });
+  }
+
+  undo() {
+    const state = this.state;
+    const previous = state.past.at(-1);
+    if (state.readOnly || !previous) return;
+    this.set({
+      ...previous,
+      past: state.past.slice(0, -1),
+      future: [...state.future, { nodes: state.nodes, edges: state.edges }],
+      revision: state.revision + 1,
+      lastChange: null,
+      ...this.prunedSelection(previous),
+    });
+  }
+
+  redo() {
+    const state = this.state;
+    const next = state.future.at(-1);
+    if (state.readOnly || !next) return;
+    this.set({
+      ...next,
+      future: state.future.slice(0, -1),
+      past: [...state.past, { nodes: state.nodes, edges: state.edges }].slice(-HISTORY_LIMIT),
+      revision: state.revision + 1,
+      lastChange: null,
+      ...this.prunedSelection(next),
+    });
+  }
+
+  private prunedSelection(doc: Snapshot): Pick<EditorState, 'selectedNodeIds' | 'selectedEdgeIds'> {
+    const nodeIds = new Set(doc.nodes.map((n) => n.id));
+    const edgeIds = new Set(doc.edges.map((e) => e.id));
+    return {
+      selectedNodeIds: this.state.selectedNodeIds.filter((id) => nodeIds.has(id)),
+      selectedEdgeIds: this.state.selectedEdgeIds.filter((id) => edgeIds.has(id)),
+    };
+  }
+
+  /** The event and then each action, following the edges from the event. */
+  chain(nodes: GraphNode[] = this.state.nodes, edges: GraphEdge[] = this.state.edges): GraphNode[] {
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const next = new Map<string, string>();
+    for (const edge of edges) if (!next.has(edge.source)) next.set(edge.source, edge.target);
+    const event = nodes.find((n) => n.type === 'apiEvent');
+    if (!event) return [];
+    const chain: GraphNode[] = [event];
+    const seen = new Set([event.id]);
+    let current = next.get(event.id);
+    while (current !== undefined && !seen.has(current)) {
+      const node = byId.get(current);
+      if (!node) break;
+      chain.push(node);
+      seen.add(current);
+      current = next.get(current);
+    }
+    return chain;
+  }
+
+  /**
+   * Adds an action after the last node of the chain and connects it. Without a position it goes
+   * right below that node. Returns the new node's id.
+   */
+  addAction(type: ActionType, position?: Position): string | null {
+    if (this.state.readOnly) return null;
+    const id = newId('node');
+    this.commit(({ nodes, edges }) => {
+      const last = this.chain(nodes, edges).at(-1);
+      const height = (last && this.state.measured[last.id]?.height) ?? DEFAULT_NODE_HEIGHT;
+      const at = position ?? (last ? { x: last.position.x, y: last.position.y + height + NODE_GAP } : { x: 0, y: 0 });
+      const node: ActionNode = {
+        id,
+        type: 'action',
+        position: { x: Math.round(at.x), y: Math.round(at.y) },
+        data: { action: ACTIONS[type].create() },
+      };
+      return {
+        nodes: [...nodes, node],
+        edges: last ? [...edges, { id: newId('edge'), source: last.id, target: id }] : edges,
+      };
+    });
+    this.set({ selectedNodeIds: [id], selectedEdgeIds: [] });
+    return id;
+  }
+
+  /** Replaces one node's data; typing in one field folds into one undo step. */
+  updateNode<T extends GraphNode>(id: string, update: (node: T) => T, coalesceKey: string | null = null) {
+    this.commit(({ nodes, edges }) => {
+      let changed = false;
+      const next = nodes.map((node) => {
+        if (node.id !== id) return node;
+        const updated = update(node as T);
+        changed = updated !== node;
+        return updated;
+      });
+      return changed ? { nodes: next, edges } : null;
+    }, coalesceKey);
+  }
+
+  updateEvent(id: string, update: (data: ApiEventNode['data']) => ApiEventNode['data'], coalesceKey: string | null = null) {
+    this.updateNode<ApiEventNode>(id, (node) => ({ ...node, data: update(node.data) }), coalesceKey);
+  }
+
+  updateAction(id: string, update: (data: ActionNode['data']) => ActionNode['data'], coalesceKey: string | null = null) {
+    this.updateNode<ActionNode>(id, (node) => ({ ...node, data: update(node.data) }), coalesceKey);
+  }
+
+  moveNodes(changes: PositionChange[]) {
+    const moves = new Map<string, Position>();
+    for (const change of changes) if (change.position) moves.set(change.id, change.position);
+    const dragging = changes.some((c) => c.dragging);
+    const dragEnded = changes.some((c) => c.dragging === false);
+    if (moves.size > 0) {
+      this.commit(({ nodes, edges }) => {
+        let changed = false;
+        const next = nodes.map((node) => {
+          const to = moves.get(node.id);
+          if (!to || (to.x === node.position.x && to.y === node.position.y)) return node;
+          changed = true;
+          return { ...node, position: { x: to.x, y: to.y } };
+        });
+        return changed ? { nodes: next, edges } : null;
+      }, dragging || dragEnded ? 'drag' : 'move');
+    }
+    if (dragEnded) this.endCoalescing();
+  }
+
+  /** "source runs before target". Refuses self-loops and duplicates. */
+  connect(source: string, target: string) {
+    if (source === target) return;
+    this.commit(({ nodes, edges }) => {
+      if (edges.some((e) => e.source === source && e.target === target)) return null;
+      const ids = new Set(nodes.map((n) => n.id));
+      if (!ids.has(source) || !ids.has(target)) return null;
+      return { nodes, edges: [...edges, { id: newId('edge'), source, target }] };
+    });
+  }
+
+  /** Deletes nodes (never the event) with their edges, and edges, as one undo step. */
+  deleteElements(nodeIds: readonly string[], edgeIds: readonly string[] = []) {
+    this.commit(({ nodes, edges }) => {
+      const removable = new Set(
+        nodes.filter((n) => nodeIds.includes(n.id) && n.type !== 'apiEvent').map((n) => n.id),
+      );
+      const dropEdges = new Set(edgeIds);
+      const nextNodes = nodes.filter((n) => !removable.has(n.id));
+      const nextEdges = edges.filter(
+        (e) => !dropEdges.has(e.id) && !removable.has(e.source) && !removable.has(e.target),
+      );
+      if (nextNodes.length === nodes.length && nextEdges.length === edges.length) return null;
+      return { nodes: nextNodes, edges: nextEdges };
+    });
+    const state = this.state;
+    this.set(this.prunedSelection({ nodes: state.nodes, edges: state.edges }));
+  }
+
+  // ---- selection and measurements (not part of the document) ---------------------------------
+
+  select(nodeIds: string[], edgeIds: string[] = []) {
+    this.set({ selectedNodeIds: nodeIds, selectedEdgeIds: edgeIds });
+  }
+
+  setSelected(kind: 'node' | 'edge', changes: { id: string; selected: boolean }[]) {
+    const key = kind === 'node' ? 'selectedNodeIds' : 'selectedEdgeIds';
+    const current = new Set(this.state[key]);
+    for (const change of changes) {
+      if (change.selected) current.add(change.id);
+      else current.delete(change.id);
+    }
+    const next = [...current];
+    const before = this.state[key];
+    if (next.length !== before.length || next.some((id, i) => id !== before[i])) this.set({ [key]: next });
+  }
+
+  setMeasured(sizes: { id: string; size: Size }[]) {
+    const measured = this.state.measured;
+    const changed = sizes.filter(({ id, size }) => measured[id]?.width !== size.width || measured[id]?.height !== size.height);
+    if (changed.length === 0) return;
+    const next = { ...measured };
+    for (const { id, size } of changed) next[id] = size;
+    this.set({ measured: next });
+  }
+
+  // ---- saving -----------------------------------------------------------------------------
+
+  markSaving() {
+    this.set({ saving: true });
+  }
+
+  markSaved(revision: number, diagnostics: Diagnostic[]) {
+    this.set({
+      saving: false,
+      saveError: null,
+      savedRevision: Math.max(this.state.savedRevision, revision),
+      serverDiagnostics: { revision, list: diagnostics },
+    });
+  }
+
+  markSaveFailed(message: string) {
+    this.set({ saving: false, saveError: message });
+  }
+
+  // ---- diagnostics ------------------------------------------------------------------------
+
+  /**
+   * The diagnostics to show: the server's, right after a save, else the compiler's run here on the
+   * current document. Memoized on the document, and each node's list keeps its identity while its
+   * content is unchanged, so nodes re-render only when their own diagnostics change.
+   */
+  diagnostics(state: EditorState = this.state): DiagnosticsView {
+    const cache = this.diagnosticsCache;
+    const server = state.serverDiagnostics?.revision === state.revision ? state.serverDiagnostics : null;
+    if (
+      cache &&
+      cache.nodes === state.nodes &&
+      cache.edges === state.edges &&
+      cache.name === state.workflowName &&
+      cache.server === server
+    ) {
+      return cache.view;
+    }
+    const list = server
+      ? server.list
+      : compile(state.workflowName, { schemaVersion: GRAPH_SCHEMA_VERSION, nodes: state.nodes, edges: state.edges })
+          .diagnostics;
+    const grouped = new Map<string, Diagnostic[]>();
+    const global: Diagnostic[] = [];
+    for (const d of list) {
+      if (d.nodeId === null) global.push(d);
+      else grouped.set(d.nodeId, [...(grouped.get(d.nodeId) ?? []), d]);
+    }
+    const byNode = new Map<string, Diagnostic[]>();
+    const previous = new Map<string, { key: string; list: Diagnostic[] }>();
+    for (const [nodeId, diags] of grouped) {
+      const key = JSON.stringify(diags);
+      const prior = this.previousByNode.get(nodeId);
+      const kept = prior && prior.key === key ? prior.list : diags;
+      byNode.set(nodeId, kept);
+      previous.set(nodeId, { key, list: kept });
+    }
+    this.previousByNode = previous;
+    const view: DiagnosticsView = {
+      list,
+      byNode,
+      global,
+      errorCount: list.filter((d) => d.severity === 'error').length,
+      warningCount: list.filter((d) => d.severity === 'warning').length,
+    };
+    this.diagnosticsCache = {
+      nodes: state.nodes,
+      edges: state.edges,
+      name: state.workflowName,
+      server,
+      revision: state.revision,
+      view,
+    };
+    return view;
+  }
+
+  nodeDiagnostics(nodeId: string, state: EditorState = this.state): Diagnostic[] {
+    return this.diagnostics(state).byNode.get(nodeId) ?? EMPTY;
+  }
+}
+
+export type SaveStatus =
+  | { kind: 'saved' }
+  | { kind: 'saving' }
+  | { kind: 'dirty' }
+  | { kind: 'failed'; message: string };
+
+export function saveStatus(state: EditorState): SaveStatus {
+  if (state.saving) return { kind: 'saving' };
+  if (state.revision !== state.savedRevision) {
+    return state.saveError ? { kind: 'failed', message: state.saveError } : { kind: 'dirty' };
+  }
+  return { kind: 'saved' };
+}
+
+export function saveStatusText(status: SaveStatus): string {
+  switch (status.kind) {
+    case 'saved':
+      return 'All changes saved';
+    case 'saving':
+      return 'Saving…';
+    case 'dirty':
+      return 'Unsaved changes';
+    case 'failed':
+      return `Save failed: ${status.message}`;
+  }
+}

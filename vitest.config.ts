@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/server/test/**/*.test.ts'],
+    // Password hashing and real SQLite files make some integration tests take a moment.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
