@@ -1,0 +1,11 @@
+// `npm run bench <name>` from the repository root.
+const benches: Record<string, string> = {
+  startup: './startup.ts',
+};
+const name = process.argv[2];
+const file = name ? benches[name] : undefined;
+if (!file) {
+  console.error(`Usage: npm run bench <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+await import(file);

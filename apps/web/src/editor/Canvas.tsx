@@ -1,0 +1,203 @@
+import { ACTION_TYPES, type ActionType, type GraphEdge, type GraphNode } from '@switchyard/workflow';
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  Controls,
+  type DefaultEdgeOptions,
+  type Edge,
+  type EdgeChange,
+  MarkerType,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useMemo, useRef } from 'react';
+import { useEditor, useEditorState } from './context.ts';
+import type { Size } from './model.ts';
+import { type FlowNode, nodeTypes } from './nodes.tsx';
+
+export const ACTION_DRAG_TYPE = 'application/x-switchyard-action';
+const NODE_WIDTH = 260;
+
+interface NodeCacheEntry {
+  source: GraphNode;
+  selected: boolean;
+  measured: Size | undefined;
+  readOnly: boolean;
+  flow: FlowNode;
+}
+
+/**
+ * React Flow's nodes, derived from the store. A node object is re-created only when its graph
+ * node, selection or size changes, so React Flow skips every other node on each update.
+ */
+function useFlowNodes(): FlowNode[] {
+  const nodes = useEditorState((s) => s.nodes);
+  const selectedIds = useEditorState((s) => s.selectedNodeIds);
+  const measured = useEditorState((s) => s.measured);
+  const readOnly = useEditorState((s) => s.readOnly);
+  const cache = useRef(new Map<string, NodeCacheEntry>());
+  return useMemo(() => {
+    const selected = new Set(selectedIds);
+    const next = new Map<string, NodeCacheEntry>();
+    const flow = nodes.map((node) => {
+      const isSelected = selected.has(node.id);
+      const size = measured[node.id];
+      const prior = cache.current.get(node.id);
+      if (prior && prior.source === node && prior.selected === isSelected && prior.measured === size && prior.readOnly === readOnly) {
+        next.set(node.id, prior);
+        return prior.flow;
+      }
+      const base = {
+        id: node.id,
+        position: node.position,
+        selected: isSelected,
+        deletable: !readOnly && node.type !== 'apiEvent',
+        draggable: !readOnly,
+        ...(size && { measured: size }),
+      };
+      const flowNode: FlowNode =
+        node.type === 'apiEvent' ? { ...base, type: 'apiEvent', data: node.data } : { ...base, type: 'action', data: node.data };
+      next.set(node.id, { source: node, selected: isSelected, measured: size, readOnly, flow: flowNode });
+      return flowNode;
+    });
+    cache.current = next;
+    return flow;
+  }, [nodes, selectedIds, measured, readOnly]);
+}
+
+function useFlowEdges(): Edge[] {
+  const edges = useEditorState((s) => s.edges);
+  const selectedIds = useEditorState((s) => s.selectedEdgeIds);
+  const readOnly = useEditorState((s) => s.readOnly);
+  const cache = useRef(new Map<string, { source: GraphEdge; selected: boolean; flow: Edge }>());
+  return useMemo(() => {
+    const selected = new Set(selectedIds);
+    const next = new Map<string, { source: GraphEdge; selected: boolean; flow: Edge }>();
+    const flow = edges.map((edge) => {
+      const isSelected = selected.has(edge.id);
+      const prior = cache.current.get(edge.id);
+      if (prior && prior.source === edge && prior.selected === isSelected) {
+        next.set(edge.id, prior);
+        return prior.flow;
+      }
+      const flowEdge: Edge = {
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        selected: isSelected,
+        deletable: !readOnly,
+      };
+      next.set(edge.id, { source: edge, selected: isSelected, flow: flowEdge });
+      return flowEdge;
+    });
+    cache.current = next;
+    return flow;
+  }, [edges, selectedIds, readOnly]);
+}
+
+const defaultEdgeOptions: DefaultEdgeOptions = {
+  markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+};
+
+const fitViewOptions = { padding: 0.25, maxZoom: 1 };
+
+function minimapColor(node: FlowNode): string {
+  return node.type === 'apiEvent' ? 'var(--accent)' : 'var(--grey-400)';
+}
+
+export function Canvas() {
+  const editor = useEditor();
+  const nodes = useFlowNodes();
+  const edges = useFlowEdges();
+  const readOnly = useEditorState((s) => s.readOnly);
+  const { screenToFlowPosition } = useReactFlow();
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const positions: { id: string; position?: { x: number; y: number }; dragging?: boolean }[] = [];
+      const selections: { id: string; selected: boolean }[] = [];
+      const sizes: { id: string; size: Size }[] = [];
+      for (const change of changes) {
+        if (change.type === 'position') positions.push(change);
+        else if (change.type === 'select') selections.push(change);
+        else if (change.type === 'dimensions' && change.dimensions) sizes.push({ id: change.id, size: change.dimensions });
+        // 'remove' is handled once for nodes and edges together in onDelete.
+      }
+      if (sizes.length > 0) editor.setMeasured(sizes);
+      if (selections.length > 0) editor.setSelected('node', selections);
+      if (positions.length > 0) editor.moveNodes(positions);
+    },
+    [editor],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const selections = changes.flatMap((c) => (c.type === 'select' ? [c] : []));
+      if (selections.length > 0) editor.setSelected('edge', selections);
+    },
+    [editor],
+  );
+
+  const onConnect = useCallback((connection: Connection) => editor.connect(connection.source, connection.target), [editor]);
+
+  const onDelete = useCallback(
+    ({ nodes: removed, edges: removedEdges }: { nodes: FlowNode[]; edges: Edge[] }) =>
+      editor.deleteElements(
+        removed.map((n) => n.id),
+        removedEdges.map((e) => e.id),
+      ),
+    [editor],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(ACTION_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(ACTION_DRAG_TYPE);
+      if (!ACTION_TYPES.includes(type as ActionType)) return;
+      event.preventDefault();
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      editor.addAction(type as ActionType, { x: at.x - NODE_WIDTH / 2, y: at.y - 24 });
+    },
+    [editor, screenToFlowPosition],
+  );
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        isValidConnection={(c) => c.source !== c.target}
+        defaultEdgeOptions={defaultEdgeOptions}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesFocusable={!readOnly}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={fitViewOptions}
+        minZoom={0.1}
+        maxZoom={2}
+        snapToGrid
+        snapGrid={[8, 8]}
+        onlyRenderVisibleElements={nodes.length > 200}
+        aria-label="Workflow canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="var(--grey-300)" />
+        <Controls showInteractive={false} />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} ariaLabel="Mini map" />
+      </ReactFlow>
+    </div>
+  );
+}
