@@ -1,3 +1,4 @@
+export {};
 // `npm run bench <name>` from the repository root.
 const benches: Record<string, string> = {
   startup: './startup.ts',

@@ -12,6 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+// Response bodies are checked field by field below, so `any` is the honest type here.
+const json = (response: Response): Promise<any> => response.json();
+
 const post = (path: string, body: string | undefined, contentType = 'application/json') =>
   fetch(`${server.url}${path}`, {
     method: 'POST',
@@ -23,7 +26,7 @@ describe('health', () => {
   it('answers ok once migrations ran and the runner is up', async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await json(response)).toEqual({ status: 'ok' });
   });
 });
 
@@ -31,7 +34,7 @@ describe('workflow endpoints', () => {
   it('runs the draft on /version-test and records the run with its steps before answering', async () => {
     const response = await post('/version-test/api/1.1/wf/charge', JSON.stringify({ amount: 21, note: 'Ada' }));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'success', response: { doubled: 42, message: 'Thanks, Ada' } });
+    expect(await json(response)).toEqual({ status: 'success', response: { doubled: 42, message: 'Thanks, Ada' } });
     const runId = response.headers.get('x-switchyard-run-id');
     const run = await server.caller(builder).run.byId({ id: runId! });
     expect(run).toMatchObject({ environment: 'draft', status: 'success', workflowName: 'charge', input: { amount: 21, note: 'Ada' } });
@@ -44,7 +47,7 @@ describe('workflow endpoints', () => {
   it('serves the live endpoint only after a deploy, from the release', async () => {
     const before = await post('/api/1.1/wf/charge', JSON.stringify({ amount: 1 }));
     expect(before.status).toBe(404);
-    expect((await before.json()).message).toMatch(/not deployed yet/);
+    expect((await json(before)).message).toMatch(/not deployed yet/);
 
     const { number } = await server.caller(builder).release.deploy();
     // A later draft change does not reach live until the next deploy.
@@ -54,9 +57,9 @@ describe('workflow endpoints', () => {
     await server.caller(builder).workflow.save({ id: workflowId, graph: changed });
 
     const live = await post('/api/1.1/wf/charge', JSON.stringify({ amount: 5 }));
-    expect(await live.json()).toEqual({ status: 'success', response: { doubled: 10, message: 'Thanks, ' } });
+    expect(await json(live)).toEqual({ status: 'success', response: { doubled: 10, message: 'Thanks, ' } });
     const draft = await post('/version-test/api/1.1/wf/charge', JSON.stringify({ amount: 5 }));
-    expect((await draft.json()).response.doubled).toBe(15);
+    expect((await json(draft)).response.doubled).toBe(15);
 
     const runs = await server.caller(builder).run.list({ workflowId });
     expect(runs.items[1]).toMatchObject({ environment: 'live', releaseNumber: number, status: 'success' });
@@ -67,14 +70,14 @@ describe('workflow endpoints', () => {
     const runsBefore = await server.db.run.count();
     const missing = await post('/api/1.1/wf/charge', JSON.stringify({ note: 'x' }));
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({
+    expect(await json(missing)).toEqual({
       status: 'error',
       message: 'Missing required parameter "amount"',
       errors: [{ parameter: 'amount', message: 'Missing required parameter "amount"' }],
     });
     const wrong = await post('/api/1.1/wf/charge', JSON.stringify({ amount: 'lots' }));
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).errors).toEqual([{ parameter: 'amount', message: 'Parameter "amount" must be a number, got "lots"' }]);
+    expect((await json(wrong)).errors).toEqual([{ parameter: 'amount', message: 'Parameter "amount" must be a number, got "lots"' }]);
     expect(await server.db.run.count()).toBe(runsBefore);
   });
 
@@ -82,12 +85,12 @@ describe('workflow endpoints', () => {
     const runsBefore = await server.db.run.count();
     const malformed = await post('/api/1.1/wf/charge', '{"amount": 1,');
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ status: 'error', message: expect.stringMatching(/^Malformed JSON body/) });
+    expect(await json(malformed)).toMatchObject({ status: 'error', message: expect.stringMatching(/^Malformed JSON body/) });
     const prototypePollution = await post('/api/1.1/wf/charge', '{"amount": 1, "__proto__": {"x": 1}}');
     expect(prototypePollution.status).toBe(400);
     const unknown = await post('/api/1.1/wf/nope', JSON.stringify({}));
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ status: 'error', message: 'No workflow called "nope"' });
+    expect(await json(unknown)).toEqual({ status: 'error', message: 'No workflow called "nope"' });
     expect(await server.db.run.count()).toBe(runsBefore);
   });
 
@@ -99,7 +102,7 @@ describe('workflow endpoints', () => {
     await server.caller(builder).workflow.save({ id, graph });
     const response = await post('/version-test/api/1.1/wf/divide', JSON.stringify({ amount: 0 }));
     expect(response.status).toBe(500);
-    const body = await response.json();
+    const body = await json(response);
     expect(body.message).toBe('Step 1 "Log a value" failed: Division by zero');
     const run = await server.caller(builder).run.byId({ id: body.runId });
     expect(run.status).toBe('failed');
@@ -114,7 +117,7 @@ describe('workflow endpoints', () => {
     graph.edges = [{ id: 'e', source: 'event', target: 'ret' }];
     await server.caller(builder).workflow.save({ id, graph });
     const response = await post('/version-test/api/1.1/wf/ping', undefined);
-    expect(await response.json()).toEqual({ status: 'success', response: { pong: true } });
+    expect(await json(response)).toEqual({ status: 'success', response: { pong: true } });
   });
 });
 
@@ -122,7 +125,7 @@ describe('sessions over HTTP', () => {
   it('refuses an unauthenticated tRPC call with 401, and a login sets an httpOnly SameSite cookie', async () => {
     const anonymous = await fetch(`${server.url}/trpc/workflow.list`);
     expect(anonymous.status).toBe(401);
-    const body = await anonymous.json();
+    const body = await json(anonymous);
     expect(body.error.json.message).toBe('Sign in to continue');
     expect(JSON.stringify(body)).not.toContain('stack');
 

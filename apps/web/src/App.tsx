@@ -1,12 +1,22 @@
+import { Suspense, lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from './auth.tsx';
 import { Toaster } from './components/toast.tsx';
-import { EditorPage } from './editor/EditorPage.tsx';
+import { LoadingBlock } from './components/ui.tsx';
 import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
+
+// The editor brings React Flow and the compiler: load it only when a workflow is opened.
+const EditorPage = lazy(() => import('./editor/EditorPage.tsx').then((m) => ({ default: m.EditorPage })));
+
+const editorFallback = (
+  <div className="page">
+    <LoadingBlock label="Loading editor…" />
+  </div>
+);
 
 export function App() {
   return (
@@ -17,7 +27,14 @@ export function App() {
         <Route element={<RequireAuth />}>
           <Route index element={<Navigate to="/workflows" replace />} />
           <Route path="workflows" element={<WorkflowsPage />} />
-          <Route path="workflows/:id" element={<EditorPage />} />
+          <Route
+            path="workflows/:id"
+            element={
+              <Suspense fallback={editorFallback}>
+                <EditorPage />
+              </Suspense>
+            }
+          />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="*" element={<NotFoundPage />} />

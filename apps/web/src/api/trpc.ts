@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
-import { TRPCClientError, createTRPCClient, httpBatchLink } from '@trpc/client';
+import { TRPCClientError, createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import superjson from 'superjson';
 import type { AppRouter } from './router-type.ts';
@@ -21,6 +21,22 @@ export function createApiClient() {
   });
 }
 
+/**
+ * A client whose requests outlive the page (fetch `keepalive`), for the last save when the tab is
+ * closed or reloaded. Browsers cap such bodies at 64 KB; a bigger graph is refused, not truncated.
+ */
+export function createKeepaliveClient() {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: '/trpc',
+        transformer: superjson,
+        fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include', keepalive: true }),
+      }),
+    ],
+  });
+}
+
 /** The tRPC error code of a failed call (UNAUTHORIZED, FORBIDDEN, CONFLICT...), if it is one. */
 export function errorCode(error: unknown): string | undefined {
   if (error instanceof TRPCClientError) {
@@ -35,11 +51,18 @@ export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
     const code = errorCode(error);
     if (code === 'FORBIDDEN') return error.message || 'Your role does not allow this.';
-    if (!code && /fetch|network/i.test(error.message)) return 'Cannot reach the server. Check that it is running.';
+    if (!code && /fetch|network/i.test(error.message)) return 'Cannot reach the server';
     return error.message || 'Something went wrong.';
   }
   if (error instanceof Error) return error.message;
   return 'Something went wrong.';
+}
+
+/** A failure that may go away by itself: no answer from the server, or a 5xx. */
+export function isTransientError(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return false;
+  const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
+  return status === undefined || status >= 500;
 }
 
 export function createQueryClient(onUnauthorized: () => void) {

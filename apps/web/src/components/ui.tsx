@@ -94,13 +94,16 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
+/** The environment by its name ("draft", "live"), as the endpoints and the spec call it. */
 export function EnvBadge({ environment, releaseNumber }: { environment: 'draft' | 'live'; releaseNumber?: number | null }) {
   return environment === 'live' ? (
-    <Badge tone="accent" title={releaseNumber ? `Release #${releaseNumber}` : undefined}>
-      Live{releaseNumber ? ` #${releaseNumber}` : ''}
+    <Badge tone="accent" title={releaseNumber ? `Live release #${releaseNumber}` : 'Live release'}>
+      live{releaseNumber ? ` · #${releaseNumber}` : ''}
     </Badge>
   ) : (
-    <Badge tone="neutral">Draft</Badge>
+    <Badge tone="neutral" title="The editor's saved draft">
+      draft
+    </Badge>
   );
 }
 
@@ -113,7 +116,8 @@ export function RelativeTime({ date }: { date: Date }) {
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+/** A "Copy" button; `what` completes its accessible name ("Copy test endpoint URL"). */
+export function CopyButton({ text, what }: { text: string; what?: string }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -125,16 +129,17 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
       type="button"
       className="btn btn-ghost btn-xs"
       onClick={() => void copyText(text).then(setCopied)}
-      aria-label={`${label}: ${text}`}
+      title={text}
     >
-      {copied ? 'Copied' : label}
+      {copied ? 'Copied' : 'Copy'}
+      {what && <span className="visually-hidden"> {what}</span>}
     </button>
   );
 }
 
-export function JsonBlock({ value, label }: { value: unknown; label?: string }) {
+export function JsonBlock({ value }: { value: unknown }) {
   return (
-    <pre className="json" aria-label={label}>
+    <pre className="json">
       {formatJson(value)}
     </pre>
   );

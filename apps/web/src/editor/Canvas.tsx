@@ -11,12 +11,14 @@ import {
   MiniMap,
   type NodeChange,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useRef } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useEditor, useEditorState } from './context.ts';
 import type { Size } from './model.ts';
 import { type FlowNode, nodeTypes } from './nodes.tsx';
+import { initialView } from './viewport.ts';
 
 export const ACTION_DRAG_TYPE = 'application/x-switchyard-action';
 const NODE_WIDTH = 260;
@@ -102,7 +104,8 @@ const defaultEdgeOptions: DefaultEdgeOptions = {
   markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
 };
 
-const fitViewOptions = { padding: 0.25, maxZoom: 1 };
+
+const notToItself = (connection: { source: string; target: string }) => connection.source !== connection.target;
 
 function minimapColor(node: FlowNode): string {
   return node.type === 'apiEvent' ? 'var(--accent)' : 'var(--grey-400)';
@@ -113,7 +116,17 @@ export function Canvas() {
   const nodes = useFlowNodes();
   const edges = useFlowEdges();
   const readOnly = useEditorState((s) => s.readOnly);
-  const { screenToFlowPosition } = useReactFlow();
+  const flow = useReactFlow<FlowNode>();
+  const { screenToFlowPosition } = flow;
+
+  // Once the nodes have their sizes, frame them (once per editor).
+  const initialized = useNodesInitialized();
+  const framed = useRef(false);
+  useEffect(() => {
+    if (!initialized || framed.current) return;
+    framed.current = true;
+    initialView(flow);
+  }, [initialized, flow]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -179,14 +192,12 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onDelete={onDelete}
-        isValidConnection={(c) => c.source !== c.target}
+        isValidConnection={notToItself}
         defaultEdgeOptions={defaultEdgeOptions}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesFocusable={!readOnly}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={fitViewOptions}
         minZoom={0.1}
         maxZoom={2}
         snapToGrid
@@ -196,7 +207,15 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="var(--grey-300)" />
         <Controls showInteractive={false} />
-        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} ariaLabel="Mini map" />
+        <MiniMap<FlowNode>
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          nodeStrokeWidth={0}
+          nodeBorderRadius={4}
+          ariaLabel="Mini map"
+          style={{ width: 160, height: 110 }}
+        />
       </ReactFlow>
     </div>
   );

@@ -3,6 +3,23 @@ import type { EditorModel } from './model.ts';
 
 export type SaveFn = (graph: WorkflowGraph) => Promise<{ diagnostics: Diagnostic[] }>;
 
+export interface AutosaverOptions {
+  /** Sends the document to the server. */
+  save: SaveFn;
+  /** The sentence shown after "Save failed: ". */
+  describeError: (error: unknown) => string;
+  /** Whether trying again later may help (the network or the server was down). */
+  isTransient?: (error: unknown) => boolean;
+  /** Last-chance save as the page goes away (fire and forget; see createKeepaliveClient). */
+  saveOnExit?: (graph: WorkflowGraph) => void;
+  /** Called when changes could not be saved as the editor closed. */
+  onLostChanges?: (message: string) => void;
+  /** Quiet time after the last change before saving. */
+  delayMs?: number;
+  /** Wait before retrying a save that failed for a transient reason. */
+  retryMs?: number;
+}
+
 /** Saves still running per workflow id, so a re-opened editor loads only after they land. */
 const inFlight = new Map<string, Promise<unknown>>();
 
@@ -18,19 +35,22 @@ export class Autosaver {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private queue: Promise<boolean> = Promise.resolve(true);
   private unsubscribe: (() => void) | null = null;
+  private readonly delayMs: number;
+  private readonly retryMs: number;
 
   constructor(
     private readonly workflowId: string,
     private readonly editor: EditorModel,
-    private readonly save: SaveFn,
-    private readonly describeError: (error: unknown) => string,
-    private readonly delayMs = 800,
-  ) {}
+    private readonly options: AutosaverOptions,
+  ) {
+    this.delayMs = options.delayMs ?? 800;
+    this.retryMs = options.retryMs ?? 5_000;
+  }
 
   start() {
     this.unsubscribe = this.editor.store.subscribe((state, previous) => {
       if (state.revision !== previous.revision && !state.readOnly && state.revision !== state.savedRevision) {
-        this.schedule();
+        this.schedule(this.delayMs);
       }
     });
   }
@@ -39,13 +59,19 @@ export class Autosaver {
   dispose() {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.editor.isDirty()) void this.flush();
-    else this.clearTimer();
+    this.clearTimer();
+    if (!this.editor.isDirty()) return;
+    void this.flush().then((saved) => {
+      if (!saved) this.options.onLostChanges?.(this.editor.state.saveError ?? 'unknown error');
+    });
   }
 
-  schedule() {
+  /** The page is going away: hand what is unsaved to a request that survives it. */
+  exit() {
+    const state = this.editor.state;
+    if (state.readOnly || state.revision === state.savedRevision) return;
     this.clearTimer();
-    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+    this.options.saveOnExit?.(this.editor.toGraph());
   }
 
   flush(): Promise<boolean> {
@@ -57,6 +83,11 @@ export class Autosaver {
       if (inFlight.get(this.workflowId) === run) inFlight.delete(this.workflowId);
     });
     return run;
+  }
+
+  private schedule(ms: number) {
+    this.clearTimer();
+    this.timer = setTimeout(() => void this.flush(), ms);
   }
 
   private clearTimer() {
@@ -71,11 +102,13 @@ export class Autosaver {
     const revision = state.revision;
     this.editor.markSaving();
     try {
-      const result = await this.save(this.editor.toGraph());
+      const result = await this.options.save(this.editor.toGraph());
       this.editor.markSaved(revision, result.diagnostics);
       return true;
     } catch (error) {
-      this.editor.markSaveFailed(this.describeError(error));
+      this.editor.markSaveFailed(this.options.describeError(error));
+      // Still open and the server may come back: try again later unless a new change does first.
+      if (this.unsubscribe && this.timer === null && this.options.isTransient?.(error)) this.schedule(this.retryMs);
       return false;
     }
   }

@@ -374,14 +374,13 @@ export class EditorModel {
   diagnostics(state: EditorState = this.state): DiagnosticsView {
     const cache = this.diagnosticsCache;
     const server = state.serverDiagnostics?.revision === state.revision ? state.serverDiagnostics : null;
-    if (
-      cache &&
-      cache.nodes === state.nodes &&
-      cache.edges === state.edges &&
-      cache.name === state.workflowName &&
-      cache.server === server
-    ) {
-      return cache.view;
+    if (cache && cache.edges === state.edges && cache.name === state.workflowName && cache.server === server) {
+      if (cache.nodes === state.nodes) return cache.view;
+      // Moving nodes keeps every node's data: nothing the compiler reads has changed.
+      if (sameContent(cache.nodes, state.nodes)) {
+        cache.nodes = state.nodes;
+        return cache.view;
+      }
     }
     const list = server
       ? server.list
@@ -424,6 +423,17 @@ export class EditorModel {
   nodeDiagnostics(nodeId: string, state: EditorState = this.state): Diagnostic[] {
     return this.diagnostics(state).byNode.get(nodeId) ?? EMPTY;
   }
+}
+
+/** Same nodes with the same data, positions aside. */
+function sameContent(a: GraphNode[], b: GraphNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x.id !== y.id || x.type !== y.type || x.data !== y.data)) return false;
+  }
+  return true;
 }
 
 export type SaveStatus =

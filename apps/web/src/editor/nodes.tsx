@@ -94,7 +94,7 @@ const EventNodeView = memo(function EventNodeView({ id, data, selected }: NodePr
       {data.parameters.length === 0 ? (
         <div className="flow-node-summary muted">No parameters</div>
       ) : (
-        <ul className="param-chips" aria-label="Parameters">
+        <ul className="param-chips">
           {data.parameters.map((p) => (
             <li key={p.id} className="param-chip">
               <span className="mono">{p.key || '(no key)'}</span>
@@ -144,7 +144,7 @@ const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: Node
         <ActionIcon type={data.action.type} /> {title ? info.label : 'Action'}
       </div>
       <div className="flow-node-title">{title || info.label}</div>
-      <div className={`flow-node-summary ${summary.empty ? 'muted' : ''} ${data.action.type === 'log' ? 'mono' : ''}`}>
+      <div className={`flow-node-summary ${summary.empty ? 'muted' : data.action.type === 'log' ? 'mono' : ''}`}>
         {summary.text}
       </div>
       {onlyWhen && (

@@ -1,14 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation } from 'react-router';
 import { errorCode, errorMessage, useTRPC } from '../api/trpc.ts';
 import { type CurrentUser, useAuthStatus } from '../auth.tsx';
 import { Logo } from '../components/Layout.tsx';
 import { Alert, ErrorState, Field, FullPageSpinner } from '../components/ui.tsx';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 const MIN_PASSWORD = 12;
 
 function AuthCard({ title, subtitle, children }: { title: string; subtitle: ReactNode; children: ReactNode }) {
+  useDocumentTitle(title);
   return (
     <div className="auth-page">
       <div className="auth-card">
@@ -21,15 +23,19 @@ function AuthCard({ title, subtitle, children }: { title: string; subtitle: Reac
   );
 }
 
+/** Where to go once signed in: back where the person was sent away from, else the workflows. */
+function useReturnPath(): string {
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from;
+  return from && !from.startsWith('/login') && !from.startsWith('/setup') ? from : '/workflows';
+}
+
+/** Stores the new session's user; the page then re-renders and redirects (see the pages). */
 function useSignedIn() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from;
   return (user: CurrentUser) => {
     queryClient.setQueryData(trpc.auth.status.queryKey(), { needsSetup: false, user });
-    void navigate(from && from !== '/login' && from !== '/setup' ? from : '/workflows', { replace: true });
   };
 }
 
@@ -45,6 +51,7 @@ export function SetupPage() {
   const status = useAuthStatus();
   const trpc = useTRPC();
   const signedIn = useSignedIn();
+  const returnPath = useReturnPath();
   const form = useCredentials();
   const [submitted, setSubmitted] = useState(false);
   const setup = useMutation(trpc.auth.setup.mutationOptions({ onSuccess: signedIn }));
@@ -57,7 +64,7 @@ export function SetupPage() {
       </div>
     );
   }
-  if (!status.data.needsSetup) return <Navigate to={status.data.user ? '/workflows' : '/login'} replace />;
+  if (!status.data.needsSetup) return <Navigate to={status.data.user ? returnPath : '/login'} replace />;
 
   const passwordError =
     submitted && form.password.length < MIN_PASSWORD ? `Use at least ${MIN_PASSWORD} characters` : null;
@@ -116,6 +123,7 @@ export function LoginPage() {
   const status = useAuthStatus();
   const trpc = useTRPC();
   const signedIn = useSignedIn();
+  const returnPath = useReturnPath();
   const form = useCredentials();
   const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess: signedIn }));
 
@@ -128,7 +136,7 @@ export function LoginPage() {
     );
   }
   if (status.data.needsSetup) return <Navigate to="/setup" replace />;
-  if (status.data.user) return <Navigate to="/workflows" replace />;
+  if (status.data.user) return <Navigate to={returnPath} replace />;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();

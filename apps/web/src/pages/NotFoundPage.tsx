@@ -1,6 +1,8 @@
 import { Link } from 'react-router';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 export function NotFoundPage() {
+  useDocumentTitle('Page not found');
   return (
     <div className="page">
       <div className="state-block state-empty not-found">

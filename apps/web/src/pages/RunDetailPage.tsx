@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { errorCode, useTRPC } from '../api/trpc.ts';
 import { Badge, EmptyState, EnvBadge, ErrorState, JsonBlock, LoadingBlock, RelativeTime, StatusBadge } from '../components/ui.tsx';
 import { formatAbsolute, formatDuration } from '../lib/format.ts';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -14,6 +15,8 @@ export function RunDetailPage() {
       { refetchInterval: (query) => (query.state.data?.status === 'running' ? 1_000 : false) },
     ),
   );
+
+  useDocumentTitle(run.data ? `Run of ${run.data.workflowName}` : 'Run');
 
   const back = (
     <Link to="/runs" className="back-link">
@@ -81,11 +84,11 @@ export function RunDetailPage() {
         <div className="io-grid">
           <div>
             <h2 className="section-title">Input</h2>
-            <JsonBlock value={r.input} label="Run input" />
+            <JsonBlock value={r.input} />
           </div>
           <div>
             <h2 className="section-title">Output</h2>
-            <JsonBlock value={r.output} label="Run output" />
+            <JsonBlock value={r.output} />
           </div>
         </div>
       </section>
@@ -123,11 +126,11 @@ export function RunDetailPage() {
                 )}
                 <details className="step-json">
                   <summary>Input</summary>
-                  <JsonBlock value={step.input} label={`Input of ${step.label}`} />
+                  <JsonBlock value={step.input} />
                 </details>
                 <details className="step-json">
                   <summary>Output</summary>
-                  <JsonBlock value={step.output} label={`Output of ${step.label}`} />
+                  <JsonBlock value={step.output} />
                 </details>
               </div>
             </li>

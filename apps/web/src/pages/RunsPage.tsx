@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useTRPC } from '../api/trpc.ts';
 import { EmptyState, EnvBadge, ErrorState, LoadingBlock, RelativeTime, StatusBadge } from '../components/ui.tsx';
 import { formatDuration } from '../lib/format.ts';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 3_000;
@@ -14,6 +15,7 @@ export function RunsPage() {
   const [params, setParams] = useSearchParams();
   const workflowId = params.get('workflow') ?? undefined;
   const filterId = useId();
+  useDocumentTitle('Runs');
 
   const workflows = useQuery(trpc.workflow.list.queryOptions());
   const runs = useInfiniteQuery(

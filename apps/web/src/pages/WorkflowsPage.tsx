@@ -7,6 +7,7 @@ import { canEdit, useCurrentUser } from '../auth.tsx';
 import { toast } from '../components/toast.tsx';
 import { Alert, Badge, Dialog, EmptyState, ErrorState, Field, LoadingBlock, RelativeTime } from '../components/ui.tsx';
 import { plural } from '../lib/format.ts';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 interface WorkflowRow {
   id: string;
@@ -24,6 +25,8 @@ export function WorkflowsPage() {
   const editable = canEdit(user);
   const navigate = useNavigate();
   const list = useQuery(trpc.workflow.list.queryOptions());
+  const release = useQuery(trpc.release.latest.queryOptions());
+  useDocumentTitle('Workflows');
   const [dialog, setDialog] = useState<DialogState>(null);
   const close = () => setDialog(null);
 
@@ -38,7 +41,16 @@ export function WorkflowsPage() {
       <div className="page-header">
         <div>
           <h1>Workflows</h1>
-          <p className="page-subtitle">Backend workflows called through their API endpoints.</p>
+          <p className="page-subtitle">
+            Backend workflows called through their API endpoints.{' '}
+            {release.data ? (
+              <>
+                Live: release #{release.data.number}, deployed <RelativeTime date={release.data.createdAt} />.
+              </>
+            ) : release.data === null ? (
+              'Nothing deployed yet.'
+            ) : null}
+          </p>
         </div>
         {list.data && list.data.length > 0 && newButton}
       </div>
@@ -98,26 +110,21 @@ export function WorkflowsPage() {
                   </td>
                   <td className="col-actions">
                     <div className="row-actions">
-                      <Link to={`/workflows/${workflow.id}`} className="btn btn-sm" aria-label={`Open ${workflow.name}`}>
-                        Open
-                      </Link>
                       {editable && (
                         <>
                           <button
                             type="button"
                             className="btn btn-sm btn-ghost"
-                            aria-label={`Rename ${workflow.name}`}
                             onClick={() => setDialog({ kind: 'rename', workflow })}
                           >
-                            Rename
+                            Rename<span className="visually-hidden"> {workflow.name}</span>
                           </button>
                           <button
                             type="button"
                             className="btn btn-sm btn-ghost btn-danger-text"
-                            aria-label={`Delete ${workflow.name}`}
                             onClick={() => setDialog({ kind: 'delete', workflow })}
                           >
-                            Delete
+                            Delete<span className="visually-hidden"> {workflow.name}</span>
                           </button>
                         </>
                       )}
@@ -219,7 +226,10 @@ function WorkflowDialog({ workflow, onClose }: { workflow?: WorkflowRow; onClose
           spellCheck={false}
           placeholder="send-welcome-email"
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (mutation.isError) mutation.reset();
+          }}
           onBlur={() => setTouched(true)}
           aria-invalid={nameError ? true : undefined}
         />

@@ -1,0 +1,326 @@
+import type { Diagnostic, WorkflowGraph } from '@switchyard/workflow';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ReactFlowProvider } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { createKeepaliveClient, errorCode, errorMessage, isTransientError, useTRPC, useTRPCClient } from '../api/trpc.ts';
+import { canEdit, useCurrentUser } from '../auth.tsx';
+import { toast } from '../components/toast.tsx';
+import { Badge, CopyButton, EmptyState, ErrorState, LoadingBlock } from '../components/ui.tsx';
+import { plural } from '../lib/format.ts';
+import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
+import { Autosaver, pendingSave } from './autosave.ts';
+import { Canvas } from './Canvas.tsx';
+import { EditorContext, useEditor, useEditorState } from './context.ts';
+import { Inspector } from './Inspector.tsx';
+import { EditorModel, saveStatus, saveStatusText } from './model.ts';
+import { Palette } from './Palette.tsx';
+import { TestPanel } from './TestPanel.tsx';
+import './editor.css';
+
+/** For the last save as the tab closes or reloads. */
+const exitClient = createKeepaliveClient();
+
+interface LoadedWorkflow {
+  id: string;
+  name: string;
+  label: string;
+  graph: WorkflowGraph;
+  diagnostics: Diagnostic[];
+  liveRelease: number | null;
+}
+
+export function EditorPage() {
+  const { id = '' } = useParams();
+  return <EditorLoader key={id} id={id} />;
+}
+
+function EditorLoader({ id }: { id: string }) {
+  const trpc = useTRPC();
+  // A save from the previous visit may still be on its way: load after it, or we would show old data.
+  const [ready, setReady] = useState(() => pendingSave(id) === undefined);
+  useEffect(() => {
+    const pending = pendingSave(id);
+    if (pending) void pending.finally(() => setReady(true));
+  }, [id]);
+  const workflow = useQuery(
+    trpc.workflow.byId.queryOptions({ id }, { enabled: ready, gcTime: 0, staleTime: Infinity, refetchOnWindowFocus: false }),
+  );
+
+  if (!ready || workflow.isPending) {
+    return (
+      <div className="page">
+        <LoadingBlock label="Loading workflow…" />
+      </div>
+    );
+  }
+  if (workflow.isError) {
+    return (
+      <div className="page">
+        <Link to="/workflows" className="back-link">
+          ← Workflows
+        </Link>
+        {errorCode(workflow.error) === 'NOT_FOUND' ? (
+          <EmptyState
+            title="Workflow not found"
+            action={
+              <Link to="/workflows" className="btn btn-primary">
+                Back to workflows
+              </Link>
+            }
+          >
+            It may have been deleted or renamed.
+          </EmptyState>
+        ) : (
+          <ErrorState title="Could not load this workflow" error={workflow.error} onRetry={() => void workflow.refetch()} />
+        )}
+      </div>
+    );
+  }
+  return <Editor workflow={workflow.data} />;
+}
+
+function Editor({ workflow }: { workflow: LoadedWorkflow }) {
+  const user = useCurrentUser();
+  const readOnly = !canEdit(user);
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const [editor] = useState(
+    () => new EditorModel({ name: workflow.name, graph: workflow.graph, diagnostics: workflow.diagnostics, readOnly }),
+  );
+  const [autosaver] = useState(
+    () =>
+      new Autosaver(workflow.id, editor, {
+        save: async (graph) => {
+          const result = await client.workflow.save.mutate({ id: workflow.id, graph });
+          void queryClient.invalidateQueries({ queryKey: trpc.workflow.list.queryKey() });
+          return result;
+        },
+        describeError: errorMessage,
+        isTransient: isTransientError,
+        saveOnExit: (graph) => {
+          exitClient.workflow.save.mutate({ id: workflow.id, graph }).catch(() => undefined);
+        },
+        onLostChanges: (message) => toast.error(`Changes to ${workflow.name} were not saved: ${message}`),
+      }),
+  );
+  const [tab, setTab] = useState<'properties' | 'test'>('properties');
+  useDocumentTitle(workflow.name);
+
+  useEffect(() => editor.setWorkflowName(workflow.name), [editor, workflow.name]);
+
+  useEffect(() => {
+    autosaver.start();
+    return () => autosaver.dispose();
+  }, [autosaver]);
+
+  // Warn before the tab closes with changes the server does not have yet; if it closes anyway, send
+  // them in a request that outlives the page.
+  useEffect(() => {
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      const state = editor.state;
+      if (state.revision !== state.savedRevision || state.saving) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    };
+    const onPageHide = () => autosaver.exit();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    window.addEventListener('pagehide', onPageHide);
+    return () => {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      window.removeEventListener('pagehide', onPageHide);
+    };
+  }, [editor, autosaver]);
+
+  const deploy = useMutation(trpc.release.deploy.mutationOptions());
+  const onDeploy = async () => {
+    if (!(await autosaver.flush())) {
+      toast.error(`Not deployed: saving failed (${editor.state.saveError ?? 'unknown error'})`);
+      return;
+    }
+    deploy.mutate(undefined, {
+      onSuccess: (release) => {
+        toast.success(`Deployed release #${release.number} (${plural(release.workflowCount, 'workflow')})`);
+        void queryClient.invalidateQueries({ queryKey: trpc.workflow.byId.queryKey({ id: workflow.id }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.release.pathKey() });
+      },
+      onError: (error) => toast.error(`Deploy failed: ${errorMessage(error)}`),
+    });
+  };
+
+  const onSave = async () => {
+    const saved = await autosaver.flush();
+    if (!saved && !readOnly) toast.error(`Save failed: ${editor.state.saveError ?? 'unknown error'}`);
+  };
+
+  // Keyboard: save, undo, redo.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === 's') {
+        event.preventDefault();
+        void autosaver.flush();
+        return;
+      }
+      if (key !== 'z' && key !== 'y') return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('[data-no-graph-undo], dialog')) return;
+      event.preventDefault();
+      if (key === 'y' || event.shiftKey) editor.redo();
+      else editor.undo();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [autosaver, editor]);
+
+
+  return (
+    <EditorContext.Provider value={editor}>
+      <ReactFlowProvider>
+        <div className={`editor ${readOnly ? 'is-readonly' : ''}`}>
+          <header className="editor-header">
+            <div className="editor-title">
+              <Link to="/workflows" className="crumb">
+                Workflows
+              </Link>
+              <span className="crumb-sep" aria-hidden="true">
+                /
+              </span>
+              <h1 className="mono">{workflow.name}</h1>
+              {workflow.label && <span className="editor-label">{workflow.label}</span>}
+              {readOnly && <Badge tone="warning">Read only</Badge>}
+            </div>
+            <div className="editor-actions">
+              {!readOnly && <SaveStatusView />}
+              <ProblemsButton />
+              {workflow.liveRelease !== null ? (
+                <Badge tone="accent" title="The latest deployed release that contains this workflow">
+                  Live · release #{workflow.liveRelease}
+                </Badge>
+              ) : (
+                <Badge>Not deployed</Badge>
+              )}
+              {!readOnly && (
+                <>
+                  <UndoRedo />
+                  <button type="button" className="btn" onClick={() => void onSave()}>
+                    Save
+                  </button>
+                  <button type="button" className="btn btn-primary" onClick={() => void onDeploy()} disabled={deploy.isPending}>
+                    {deploy.isPending ? 'Deploying…' : 'Deploy'}
+                  </button>
+                </>
+              )}
+            </div>
+          </header>
+          <div className="endpoint-bar" aria-label="Endpoints">
+            <Endpoint label="Test endpoint" path={`/version-test/api/1.1/wf/${workflow.name}`} />
+            <Endpoint label="Live endpoint" path={`/api/1.1/wf/${workflow.name}`} />
+          </div>
+          <div className="editor-body">
+            {!readOnly && <Palette />}
+            <Canvas />
+            <aside className="side-panel" aria-label="Side panel">
+              <div className="tabs" role="tablist" aria-label="Side panel">
+                <button
+                  type="button"
+                  role="tab"
+                  id="tab-properties"
+                  aria-selected={tab === 'properties'}
+                  aria-controls="panel-properties"
+                  className="tab"
+                  onClick={() => setTab('properties')}
+                >
+                  Properties
+                </button>
+                <button
+                  type="button"
+                  role="tab"
+                  id="tab-test"
+                  aria-selected={tab === 'test'}
+                  aria-controls="panel-test"
+                  className="tab"
+                  onClick={() => setTab('test')}
+                >
+                  Test
+                </button>
+              </div>
+              <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+                {tab === 'properties' ? <Inspector /> : <TestPanel workflowId={workflow.id} flush={() => autosaver.flush()} />}
+              </div>
+            </aside>
+          </div>
+        </div>
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}
+
+/** One generated endpoint: its path on screen, the full URL in the tooltip and on the clipboard. */
+function Endpoint({ label, path }: { label: string; path: string }) {
+  const url = `${window.location.origin}${path}`;
+  return (
+    <div className="endpoint">
+      <span className="endpoint-label">{label}</span>
+      <span className="method">POST</span>
+      <code className="endpoint-url" title={url}>
+        {path}
+      </code>
+      <CopyButton text={url} what={`${label.toLowerCase()} URL`} />
+    </div>
+  );
+}
+
+function SaveStatusView() {
+  const status = useEditorState((s) => saveStatus(s).kind);
+  const message = useEditorState((s) => s.saveError);
+  const text = saveStatusText(status === 'failed' ? { kind: 'failed', message: message ?? '' } : { kind: status });
+  return (
+    <span className={`save-status save-${status}`} data-testid="save-status" role={status === 'failed' ? 'alert' : 'status'} title={text}>
+      <span className="save-dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+function ProblemsButton() {
+  const editor = useEditor();
+  const errors = useEditorState((s) => editor.diagnostics(s).errorCount);
+  const warnings = useEditorState((s) => editor.diagnostics(s).warningCount);
+  if (errors === 0 && warnings === 0) return null;
+  const parts = [errors > 0 && plural(errors, 'error'), warnings > 0 && plural(warnings, 'warning')].filter(Boolean);
+  return (
+    <button
+      type="button"
+      className={`problems-button ${errors > 0 ? 'has-errors' : 'has-warnings'}`}
+      onClick={() => editor.select([])}
+      title="Show all problems"
+    >
+      {parts.join(', ')}
+    </button>
+  );
+}
+
+function UndoRedo() {
+  const editor = useEditor();
+  const canUndo = useEditorState((s) => s.past.length > 0);
+  const canRedo = useEditorState((s) => s.future.length > 0);
+  return (
+    <div className="button-group">
+      <button type="button" className="btn btn-icon" onClick={() => editor.undo()} disabled={!canUndo} aria-label="Undo" title="Undo (Ctrl+Z)">
+        <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+          <path d="M5 3 2 6l3 3M2.5 6H10a4 4 0 0 1 0 8H7" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+      </button>
+      <button type="button" className="btn btn-icon" onClick={() => editor.redo()} disabled={!canRedo} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">
+        <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+          <path d="m11 3 3 3-3 3m2.5-3H6a4 4 0 0 0 0 8h3" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { expect, test } from '@playwright/test';
+
+// The first-run journey of issue 2, in one browser session against `npm start` on a fresh database:
+// first admin -> new workflow -> a parameter and both actions on the canvas -> deploy -> an external
+// caller hits the live endpoint -> the run shows up with its steps.
+test('a builder draws, deploys and calls an API workflow, then inspects the run', async ({ page, baseURL }, testInfo) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel('Email').fill('admin@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create admin account' }).click();
+
+  await expect(page).toHaveURL(/\/workflows$/);
+  await page.getByRole('button', { name: 'New workflow' }).first().click();
+  await page.getByLabel('Name').fill('greet');
+  await page.getByLabel('Label').fill('Greets a caller by name');
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await expect(page).toHaveURL(/\/workflows\/[\w-]+$/);
+
+  // The event's parameter, edited in the side panel.
+  await page.getByTestId('node-event').click();
+  await page.getByRole('button', { name: 'Add parameter' }).click();
+  await page.getByLabel('Key').fill('name');
+  await expect(page.getByLabel('Type')).toHaveValue('text');
+
+  // "Log a value", added from the palette and chained after the event.
+  await page.getByRole('button', { name: 'Add Log a value' }).click();
+  await page.getByLabel('Message').fill('Greeting {{name}}');
+
+  // "Return data from API" with one key.
+  await page.getByRole('button', { name: 'Add Return data from API' }).click();
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await page.getByLabel('Key').fill('greeting');
+  await page.getByLabel('Value').fill('Hello {{name}}');
+
+  await expect(page.locator('.react-flow__node')).toHaveCount(3);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
+  await page.screenshot({ path: testInfo.outputPath('canvas.png') });
+
+  // Reloading shows exactly what was saved.
+  await page.reload();
+  await expect(page.locator('.react-flow__node')).toHaveCount(3);
+  await expect(page.getByText('Greeting {{name}}').first()).toBeVisible();
+
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await expect(page.getByText('Deployed release #1')).toBeVisible();
+
+  // An external caller, outside the browser.
+  const response = await fetch(`${baseURL}/api/1.1/wf/greet`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Ada' }),
+  });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'success', response: { greeting: 'Hello Ada' } });
+  const wrong = await fetch(`${baseURL}/api/1.1/wf/greet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(wrong.status).toBe(400);
+
+  await page.getByRole('link', { name: 'Runs' }).click();
+  await expect(page).toHaveURL(/\/runs$/);
+  const row = page.getByRole('row').filter({ hasText: 'greet' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('live');
+  await row.getByRole('link').first().click();
+
+  await expect(page).toHaveURL(/\/runs\/[\w-]+$/);
+  await expect(page.getByText('Log a value').first()).toBeVisible();
+  await expect(page.getByText('Return data from API').first()).toBeVisible();
+  await expect(page.getByText('Greeting Ada').first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('run-detail.png'), fullPage: true });
+});
