@@ -31,18 +31,21 @@ export function useAuthStatus() {
   return useQuery(trpc.auth.status.queryOptions(undefined, { staleTime: 30_000 }));
 }
 
+/** What the sign-in pages and the guard show until the auth status is known: a spinner, or a retry. */
+export function AuthStatusPending({ status }: { status: ReturnType<typeof useAuthStatus> }) {
+  if (!status.isError) return <FullPageSpinner />;
+  return (
+    <div className="centered-page">
+      <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
+    </div>
+  );
+}
+
 /** Guards the signed-in part of the app: first-run setup, then sign-in, then the layout. */
 export function RequireAuth() {
   const status = useAuthStatus();
   const location = useLocation();
-  if (status.isPending) return <FullPageSpinner />;
-  if (status.isError) {
-    return (
-      <div className="centered-page">
-        <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
-      </div>
-    );
-  }
+  if (!status.isSuccess) return <AuthStatusPending status={status} />;
   if (status.data.needsSetup) return <Navigate to="/setup" replace />;
   if (!status.data.user) {
     const from = location.pathname + location.search;

@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { errorCode, errorMessage, useTRPC } from '../api/trpc.ts';
-import { type CurrentUser, useAuthStatus } from '../auth.tsx';
+import { AuthStatusPending, type CurrentUser, useAuthStatus } from '../auth.tsx';
 import { Logo } from '../components/Layout.tsx';
-import { Alert, ErrorState, Field, FullPageSpinner } from '../components/ui.tsx';
+import { Alert, Field } from '../components/ui.tsx';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
 const MIN_PASSWORD = 12;
@@ -56,14 +56,7 @@ export function SetupPage() {
   const [submitted, setSubmitted] = useState(false);
   const setup = useMutation(trpc.auth.setup.mutationOptions({ onSuccess: signedIn }));
 
-  if (status.isPending) return <FullPageSpinner />;
-  if (status.isError) {
-    return (
-      <div className="centered-page">
-        <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
-      </div>
-    );
-  }
+  if (!status.isSuccess) return <AuthStatusPending status={status} />;
   if (!status.data.needsSetup) return <Navigate to={status.data.user ? returnPath : '/login'} replace />;
 
   const passwordError =
@@ -127,14 +120,7 @@ export function LoginPage() {
   const form = useCredentials();
   const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess: signedIn }));
 
-  if (status.isPending) return <FullPageSpinner />;
-  if (status.isError) {
-    return (
-      <div className="centered-page">
-        <ErrorState title="Cannot load Switchyard" error={status.error} onRetry={() => void status.refetch()} />
-      </div>
-    );
-  }
+  if (!status.isSuccess) return <AuthStatusPending status={status} />;
   if (status.data.needsSetup) return <Navigate to="/setup" replace />;
   if (status.data.user) return <Navigate to={returnPath} replace />;
 
@@ -166,13 +152,7 @@ export function LoginPage() {
             onChange={(e) => form.setPassword(e.target.value)}
           />
         </Field>
-        {login.isError && (
-          <Alert>
-            {errorCode(login.error) === 'TOO_MANY_REQUESTS'
-              ? 'Too many attempts. Wait a minute, then try again.'
-              : errorMessage(login.error)}
-          </Alert>
-        )}
+        {login.isError && <Alert>{errorMessage(login.error)}</Alert>}
         <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { ADMIN } from './session.ts';
 
 // The first-run journey of issue 2, in one browser session against `npm start` on a fresh database:
 // first admin -> new workflow -> a parameter and both actions on the canvas -> deploy -> an external
@@ -6,8 +7,8 @@ import { expect, test } from '@playwright/test';
 test('a builder draws, deploys and calls an API workflow, then inspects the run', async ({ page, baseURL }, testInfo) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Create admin account' }).click();
 
   await expect(page).toHaveURL(/\/workflows$/);
