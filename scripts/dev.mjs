@@ -1,21 +1,29 @@
 // `npm run dev`: the server in watch mode (restarts on change) and Vite with hot reload, which
 // proxies /trpc, /api and /version-test to the server. Two child processes and no extra dependency;
-// Ctrl+C stops both.
+// Ctrl+C stops both. Each child leads its own process group, so stopping it also stops what npm
+// started under it (npm does not pass SIGTERM on).
 import { spawn } from 'node:child_process';
 
 const children = [
   spawn('npm', ['run', 'dev', '--workspace', '@switchyard/server'], {
     stdio: 'inherit',
+    detached: true,
     env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' },
   }),
-  spawn('npm', ['run', 'dev', '--workspace', '@switchyard/web'], { stdio: 'inherit' }),
+  spawn('npm', ['run', 'dev', '--workspace', '@switchyard/web'], { stdio: 'inherit', detached: true }),
 ];
 
 let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   setTimeout(() => process.exit(code), 500).unref();
 }
 for (const child of children) child.on('exit', (code) => stop(code ?? 0));
