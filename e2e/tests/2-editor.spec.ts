@@ -28,7 +28,7 @@ test('problems show on the node and under the field, and clear when fixed', asyn
 
 test('workflows can be renamed, and deleted only after confirming', async ({ page }) => {
   await createWorkflow(page, 'to-rename', 'Before');
-  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).click();
 
   await page.getByRole('button', { name: 'Rename to-rename' }).click();
   await page.getByRole('textbox', { name: 'Name' }).fill('Not Valid');

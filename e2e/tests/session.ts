@@ -14,7 +14,7 @@ export async function signIn(page: Page): Promise<void> {
 }
 
 export async function createWorkflow(page: Page, name: string, label = ''): Promise<void> {
-  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).click();
   await page.getByRole('button', { name: 'New workflow' }).first().click();
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Label').fill(label);

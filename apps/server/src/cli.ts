@@ -5,7 +5,7 @@ import { WorkflowFile } from '@switchyard/workflow';
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
-import { createUser } from './services/accounts.ts';
+import { Role, createUser } from './services/accounts.ts';
 import { AppError } from './services/errors.ts';
 import { exportWorkflows, importWorkflows } from './services/transfer.ts';
 
@@ -13,6 +13,8 @@ const USAGE = `Usage: switchyard <command> [options]
 
 Commands:
   create-admin --email E --password P   Create an admin account (password: 12+ characters)
+  create-user --email E --password P --role admin|builder|viewer
+                                        Create an account with that role
   export <name|--all> [dir]             Write workflows as JSON files into dir (default: .)
   import <file|dir> [--deploy]          Create or replace workflows from JSON files; --deploy then
                                         deploys a new release. All or nothing.
@@ -32,11 +34,19 @@ async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-async function createAdmin(args: string[]) {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, password: { type: 'string' } } });
-  if (!values.email || !values.password) throw new UsageError('create-admin needs --email and --password');
-  const user = await withDb((db) => createUser(db, { email: values.email!, password: values.password!, role: 'admin' }));
-  console.log(`Created admin ${user.email}`);
+async function createAccount(command: string, args: string[], fixedRole?: Role) {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, password: { type: 'string' }, ...(fixedRole ? {} : { role: { type: 'string' } }) },
+  });
+  const roleText = fixedRole ?? (values as { role?: string }).role;
+  if (!values.email || !values.password || !roleText) {
+    throw new UsageError(`${command} needs --email and --password${fixedRole ? '' : ' and --role'}`);
+  }
+  const role = Role.safeParse(roleText);
+  if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}`);
+  const user = await withDb((db) => createUser(db, { email: values.email!, password: values.password!, role: role.data }));
+  console.log(`Created ${user.role} ${user.email}`);
 }
 
 async function exportCommand(args: string[]) {
@@ -105,7 +115,8 @@ async function importCommand(args: string[]) {
 }
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
-  'create-admin': createAdmin,
+  'create-admin': (args) => createAccount('create-admin', args, 'admin'),
+  'create-user': (args) => createAccount('create-user', args),
   export: exportCommand,
   import: importCommand,
 };

@@ -53,6 +53,12 @@ describe('switchyard CLI', () => {
     expect((await cli('create-admin', '--email', 'x@example.com')).stderr).toMatch(/needs --email and --password/);
   });
 
+  it('creates accounts with other roles', async () => {
+    expect(await cli('create-user', '--email', 'v@example.com', '--password', 'long enough password', '--role', 'viewer')).toMatchObject({ code: 0, stdout: 'Created viewer v@example.com\n' });
+    expect(await cli('create-user', '--email', 'w@example.com', '--password', 'long enough password', '--role', 'owner')).toMatchObject({ code: 1, stderr: '--role must be one of admin, builder, viewer\n' });
+    expect((await cli('create-user', '--email', 'w@example.com', '--password', 'long enough password')).stderr).toMatch(/needs --email and --password and --role/);
+  });
+
   it('imports nothing when one file of a folder is bad, and says which and where', async () => {
     const folder = path.join(workDir, 'mixed');
     mkdirSync(folder);
