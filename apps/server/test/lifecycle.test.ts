@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../src/db/index.ts';
+import { MIGRATIONS_DIR, migrate } from '../src/db/index.ts';
 import { startTestServer } from './helpers.ts';
 
 describe('start-up and shutdown', () => {
@@ -50,5 +53,38 @@ describe('start-up and shutdown', () => {
       }),
     ).rejects.toThrow(/shutting down/);
     await server.stop();
+  });
+});
+
+describe('migrations', () => {
+  it("keeps child rows when a later migration rebuilds a parent table, as Prisma's SQLite migrations do", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-migrate-'));
+    const migrations = path.join(dir, 'migrations');
+    cpSync(MIGRATIONS_DIR, migrations, { recursive: true });
+    const file = path.join(dir, 'test.db');
+    migrate(file, migrations);
+
+    const db = new Database(file);
+    db.prepare(`INSERT INTO Run (id, workflowId, workflowName, environment, trigger, status, input, startedAt) VALUES ('r1','w','w','live','api','success','{}',0)`).run();
+    db.prepare(`INSERT INTO RunStep (runId, position, stepId, type, label, status, startedAt, durationMs, input) VALUES ('r1',0,'s','log','Log','success',0,1,'null')`).run();
+    db.close();
+
+    mkdirSync(path.join(migrations, '29990101000000_redefine_run'));
+    writeFileSync(
+      path.join(migrations, '29990101000000_redefine_run', 'migration.sql'),
+      `PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Run" ("id" TEXT NOT NULL PRIMARY KEY, "workflowId" TEXT NOT NULL, "workflowName" TEXT NOT NULL, "environment" TEXT NOT NULL, "releaseNumber" INTEGER, "trigger" TEXT NOT NULL, "status" TEXT NOT NULL, "input" TEXT NOT NULL, "output" TEXT, "error" TEXT, "startedAt" DATETIME NOT NULL, "finishedAt" DATETIME, "durationMs" REAL, "note" TEXT);
+INSERT INTO "new_Run" ("id","workflowId","workflowName","environment","releaseNumber","trigger","status","input","output","error","startedAt","finishedAt","durationMs") SELECT "id","workflowId","workflowName","environment","releaseNumber","trigger","status","input","output","error","startedAt","finishedAt","durationMs" FROM "Run";
+DROP TABLE "Run";
+ALTER TABLE "new_Run" RENAME TO "Run";
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;`,
+    );
+    expect(migrate(file, migrations).applied).toEqual(['29990101000000_redefine_run']);
+    const after = new Database(file);
+    expect(after.prepare('SELECT count(*) AS n FROM RunStep').get()).toEqual({ n: 1 });
+    after.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

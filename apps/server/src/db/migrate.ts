@@ -40,6 +40,11 @@ export function migrate(databaseFile: string, migrationsDir: string = MIGRATIONS
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
       .sort();
+    // Prisma's SQLite migrations rebuild tables (create new, copy, drop old, rename) and switch
+    // foreign keys off around that with a PRAGMA, which SQLite ignores inside a transaction. Switched
+    // off here, outside it, dropping the old table cannot cascade-delete child rows; the check before
+    // each commit still refuses a migration that leaves dangling references.
+    db.pragma('foreign_keys = OFF');
     const applied: string[] = [];
     for (const name of names) {
       const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
@@ -59,6 +64,11 @@ export function migrate(databaseFile: string, migrationsDir: string = MIGRATIONS
         }
         const startedAt = new Date().toISOString();
         db.exec(sql);
+        const dangling = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+        if (dangling.length > 0) {
+          const first = dangling[0]!;
+          throw new Error(`Migration ${name} leaves ${dangling.length} row(s) of ${first.table} pointing at missing ${first.parent} rows`);
+        }
         db.prepare(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
            VALUES (?, ?, ?, ?, ?, 1)`,
