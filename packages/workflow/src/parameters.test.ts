@@ -34,8 +34,20 @@ describe('readInputs', () => {
     expect(readInputs([...specs], [1, 2])).toEqual({ ok: false, errors: [{ parameter: null, message: 'The request body must be a JSON object' }] });
   });
 
-  it('refuses numbers that are not finite and impossible dates', () => {
-    const result = readInputs([...specs], { amount: 'NaN', due: '2026-02-31T00:00:00Z' });
-    expect(result.ok).toBe(false);
+  it('refuses numbers that are not finite, and dates that do not exist', () => {
+    for (const due of ['2024-02-31', '2026-02-29T10:00:00Z', 1e20, -1e16, '2026-13-01', '2026-01-01T25:00']) {
+      expect(readInputs([...specs], { amount: 1, due }).ok, String(due)).toBe(false);
+    }
+    expect(readInputs([...specs], { amount: 'NaN' }).ok).toBe(false);
+    expect(readInputs([...specs], { amount: Infinity })).toEqual({
+      ok: false,
+      errors: [{ parameter: 'amount', message: 'Parameter "amount" must be a number, got Infinity' }],
+    });
+  });
+
+  it('reads a time without an offset as UTC, whatever the server time zone', () => {
+    expect(readInputs([...specs], { amount: 1, due: '2024-01-01T10:00' })).toMatchObject({ values: { due: new Date('2024-01-01T10:00:00Z') } });
+    expect(readInputs([...specs], { amount: 1, due: '2024-02-29' })).toMatchObject({ values: { due: new Date('2024-02-29T00:00:00Z') } });
+    expect(readInputs([...specs], { amount: 1, due: '2024-01-01T10:00:00+02:00' })).toMatchObject({ values: { due: new Date('2024-01-01T08:00:00Z') } });
   });
 });

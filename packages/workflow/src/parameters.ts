@@ -43,7 +43,7 @@ type Converted = { ok: true; value: Value } | { ok: false; message: string };
 function convert(spec: ParameterSpec, raw: unknown): Converted {
   const wrong = (expected: string): Converted => ({
     ok: false,
-    message: `Parameter "${spec.key}" must be ${expected}, got ${JSON.stringify(raw)}`,
+    message: `Parameter "${spec.key}" must be ${expected}, got ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}`,
   });
   switch (spec.type) {
     case 'text':
@@ -69,11 +69,27 @@ function convert(spec: ParameterSpec, raw: unknown): Converted {
   }
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * ISO 8601 text or milliseconds since 1970. A time without an offset is read as UTC, so the same
+ * call means the same instant whatever the server's time zone. Impossible calendar dates
+ * (2024-02-31) are refused rather than rolled over into the next month.
+ */
 function parseDate(raw: unknown): Date | null {
-  if (typeof raw === 'number' && Number.isFinite(raw)) return new Date(raw);
-  if (typeof raw !== 'string' || !ISO_DATE.test(raw.trim())) return null;
-  const date = new Date(raw.trim());
+  if (typeof raw === 'number') return validDate(new Date(raw));
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim();
+  const match = ISO_DATE.exec(text);
+  if (!match) return null;
+  const [, year, month, day, offset] = match;
+  const hasTime = text.length > 10;
+  const date = validDate(new Date(hasTime && !offset ? `${text}Z` : text));
+  const calendarDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const dayExists = calendarDay.getUTCMonth() === Number(month) - 1 && calendarDay.getUTCDate() === Number(day);
+  return date && dayExists ? date : null;
+}
+
+function validDate(date: Date): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -7,7 +7,13 @@ import { DUMMY_HASH_PROMISE, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword }
 export const Role = z.enum(['admin', 'builder', 'viewer']);
 export type Role = z.infer<typeof Role>;
 
-export const Email = z.email('Enter a valid email address').max(254).transform((email) => email.toLowerCase());
+/** Emails are stored and compared trimmed and in lower case. */
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export const Email = z.preprocess(
+  (value) => (typeof value === 'string' ? normaliseEmail(value) : value),
+  z.email('Enter a valid email address').max(254),
+);
 export const NewPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
@@ -51,7 +57,7 @@ export async function createFirstAdmin(db: Db, input: { email: string; password:
 
 /** Returns the user for a correct email and password, null otherwise (never says which part was wrong). */
 export async function checkCredentials(db: Db, email: string, password: string): Promise<SessionUser | null> {
-  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const user = await db.user.findUnique({ where: { email: normaliseEmail(email) } });
   if (!user) {
     await verifyPassword(await DUMMY_HASH_PROMISE, password);
     return null;

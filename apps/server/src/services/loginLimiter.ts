@@ -2,31 +2,36 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.ts';
 
 /**
- * Slows down password guessing: 10 failures per email and address in 15 minutes, and 100 per address
- * across all emails. Successful logins clear the per-email counter.
+ * Slows down password guessing. Every attempt spends a point before the password is checked, so
+ * parallel guesses cannot slip past the limit while the (deliberately slow) hash runs; a successful
+ * sign-in gives the points back. Limits: 10 attempts per email and address in 15 minutes, 100 per
+ * address across all emails, and 100 per email across all addresses in an hour.
+ * Callers pass the email already normalised (trimmed, lower case), as accounts.ts stores it.
  */
 export class LoginLimiter {
-  private readonly perAccount = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
+  private readonly perAccountAndAddress = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
   private readonly perAddress = new RateLimiterMemory({ points: 100, duration: 15 * 60 });
+  private readonly perAccount = new RateLimiterMemory({ points: 100, duration: 60 * 60 });
 
-  async assertAllowed(ip: string, email: string): Promise<void> {
-    const [account, address] = await Promise.all([
-      this.perAccount.get(`${ip}|${email.toLowerCase()}`),
-      this.perAddress.get(ip),
+  async spendAttempt(ip: string, email: string): Promise<void> {
+    const results = await Promise.allSettled([
+      this.perAccountAndAddress.consume(`${ip}|${email}`),
+      this.perAddress.consume(ip),
+      this.perAccount.consume(email),
     ]);
-    const blocked = [account, address].find((res) => res && res.remainingPoints <= 0);
-    if (blocked) throw tooMany(blocked);
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue;
+      if (result.reason instanceof RateLimiterRes) throw tooMany(result.reason);
+      throw result.reason;
+    }
   }
 
-  async recordFailure(ip: string, email: string): Promise<void> {
+  async refund(ip: string, email: string): Promise<void> {
     await Promise.all([
-      this.perAccount.penalty(`${ip}|${email.toLowerCase()}`, 1),
-      this.perAddress.penalty(ip, 1),
+      this.perAccountAndAddress.delete(`${ip}|${email}`),
+      this.perAddress.reward(ip, 1),
+      this.perAccount.reward(email, 1),
     ]);
-  }
-
-  async recordSuccess(ip: string, email: string): Promise<void> {
-    await this.perAccount.delete(`${ip}|${email.toLowerCase()}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { checkCredentials, createFirstAdmin, createSession, deleteSession, needsSetup } from '../../services/accounts.ts';
+import { checkCredentials, createFirstAdmin, createSession, deleteSession, needsSetup, normaliseEmail } from '../../services/accounts.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router, viewerProcedure } from '../init.ts';
 
@@ -27,13 +27,11 @@ export const authRouter = router({
   login: publicProcedure
     .input(z.object({ email: z.string().max(254), password: z.string().max(1024) }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.loginLimiter.assertAllowed(ctx.ip, input.email);
-      const user = await checkCredentials(ctx.db, input.email, input.password);
-      if (!user) {
-        await ctx.loginLimiter.recordFailure(ctx.ip, input.email);
-        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
-      }
-      await ctx.loginLimiter.recordSuccess(ctx.ip, input.email);
+      const email = normaliseEmail(input.email);
+      await ctx.loginLimiter.spendAttempt(ctx.ip, email);
+      const user = await checkCredentials(ctx.db, email, input.password);
+      if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+      await ctx.loginLimiter.refund(ctx.ip, email);
       await startSession(ctx, user.id);
       return user;
     }),
