@@ -148,3 +148,26 @@ describe('sessions over HTTP', () => {
     expect(after.status).toBe(401);
   });
 });
+
+describe('cross-site protection of the API', () => {
+  it('refuses form posts and cross-origin calls to tRPC, before any procedure runs', async () => {
+    const releasesBefore = await server.db.release.count();
+    const form = await fetch(`${server.url}/trpc/release.deploy`, { method: 'POST', body: new URLSearchParams({ x: '1' }) });
+    expect(form.status).toBe(415);
+    const crossOrigin = await fetch(`${server.url}/trpc/release.deploy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(crossOrigin.status).toBe(403);
+    const sameOrigin = await fetch(`${server.url}/trpc/auth.status`, { headers: { origin: server.url } });
+    expect(sameOrigin.status).toBe(200);
+    expect(await server.db.release.count()).toBe(releasesBefore);
+  });
+
+  it('hides the text of unexpected errors from callers', async () => {
+    const response = await fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' });
+    const body = JSON.stringify(await json(response));
+    expect(body).not.toMatch(/destructure|payload/);
+  });
+});

@@ -49,6 +49,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
 
+  // The session cookie is SameSite=Strict, which does not cover same-site pages (another port or a
+  // sibling subdomain). tRPC also accepts form posts, which browsers send cross-origin without a
+  // preflight; so calls must be JSON, and a browser's cross-origin call is refused outright.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/trpc')) return;
+    if (isCrossOrigin(request)) return reply.code(403).send({ error: 'Cross-origin requests to the API are not allowed' });
+    if (request.method === 'POST' && !request.headers['content-type']?.startsWith('application/json')) {
+      return reply.code(415).send({ error: 'API calls must be sent as application/json' });
+    }
+  });
+
   app.get('/healthz', async (_request, reply) =>
     deps.runner.isReady ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
@@ -67,6 +78,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWorkflowEndpoints(app, deps);
   await serveWebApp(app, deps.config.webDist);
   return app;
+}
+
+function isCrossOrigin(request: FastifyRequest): boolean {
+  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
 }
 
 async function createContext(deps: AppDeps, req: FastifyRequest, res: FastifyReply): Promise<Context> {

@@ -16,11 +16,22 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
-    // Stack traces stay in the server log; callers get the code and a sentence.
+    // Stack traces and the text of unexpected errors stay in the server log (see onError in
+    // http/app.ts); callers get the code and a sentence.
     const { stack: _stack, ...data } = shape.data;
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    // A body tRPC cannot even decode surfaces as a raw TypeError/SyntaxError from its decoder.
+    const undecodable = error.cause instanceof TypeError || error.cause instanceof SyntaxError;
+    const message = zod
+      ? describeZodError(zod)
+      : internal
+        ? 'Internal server error'
+        : undecodable
+          ? 'Malformed request: the body is not a tRPC call this API understands'
+          : shape.message;
     return {
       ...shape,
-      message: zod ? describeZodError(zod) : shape.message,
+      message,
       data: { ...data, issues: zod ? zod.issues.map((i) => ({ path: i.path.map(String), message: i.message })) : null },
     };
   },
