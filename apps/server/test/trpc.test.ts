@@ -91,6 +91,7 @@ describe('workflows', () => {
 
     await caller.workflow.rename({ id: created.id, name: 'charge', label: 'Charge' });
     expect((await caller.workflow.list()).map((w) => [w.name, w.errorCount])).toContainEqual(['charge', 0]);
+    expect(await caller.workflow.rename({ id: created.id, name: 'charge-it' })).toMatchObject({ label: 'Charge' });
 
     await caller.workflow.delete({ id: created.id });
     expect(await code(caller.workflow.byId({ id: created.id }))).toBe('NOT_FOUND');
@@ -103,7 +104,10 @@ describe('workflows', () => {
       expect(await code(caller.workflow.create({ name, label: '' })), name).toBe('BAD_REQUEST');
     }
     await expect(caller.workflow.create({ name: 'taken', label: '' })).rejects.toThrow('A workflow called "taken" already exists');
-    expect(await server.db.workflow.count()).toBe(1);
+    // Racing creates of one name: one wins, the others get the same clear conflict.
+    const race = await Promise.all(Array.from({ length: 5 }, () => code(caller.workflow.create({ name: 'raced', label: '' }))));
+    expect(race.sort()).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'resolved']);
+    expect(await server.db.workflow.count()).toBe(2);
   });
 
   it('refuses a malformed graph, naming where, and keeps the saved one', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../db/index.ts';
+import { type Db, isUniqueViolation } from '../db/index.ts';
 import { AppError, conflict } from './errors.ts';
 import { DUMMY_HASH_PROMISE, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -39,9 +39,12 @@ export async function createUser(db: Db, input: { email: string; password: strin
   const email = Email.parse(input.email);
   NewPassword.parse(input.password);
   const passwordHash = await hashPassword(input.password);
-  if (await db.user.findUnique({ where: { email } })) throw conflict(`An account for ${email} already exists`);
-  const user = await db.user.create({ data: { id: randomUUID(), email, passwordHash, role: input.role } });
-  return toSessionUser(user);
+  try {
+    return toSessionUser(await db.user.create({ data: { id: randomUUID(), email, passwordHash, role: input.role } }));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`An account for ${email} already exists`);
+    throw error;
+  }
 }
 
 /** Creates the first admin; refused once any account exists, so setup cannot be replayed. */

@@ -9,8 +9,10 @@ import {
   emptyGraph,
   parseStoredGraph,
 } from '@switchyard/workflow';
-import type { Db } from '../db/index.ts';
+import { type Db, isRecordMissing, isUniqueViolation } from '../db/index.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
+
+const GONE = 'This workflow does not exist (it may have been deleted)';
 
 export interface WorkflowRecord {
   id: string;
@@ -51,7 +53,7 @@ export async function listWorkflows(db: Db) {
 
 export async function getWorkflow(db: Db, id: string): Promise<WorkflowRecord> {
   const row = await db.workflow.findUnique({ where: { id } });
-  if (!row) throw notFound('This workflow does not exist (it may have been deleted)');
+  if (!row) throw notFound(GONE);
   return fromRow(row);
 }
 
@@ -65,27 +67,39 @@ async function assertNameFree(db: Db, name: string, exceptId?: string) {
   if (existing && existing.id !== exceptId) throw conflict(`A workflow called "${name}" already exists`);
 }
 
+/** Runs a write, turning the races the checks before it cannot exclude into the caller's errors. */
+async function guarded<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`A workflow called "${name}" already exists`);
+    if (isRecordMissing(error)) throw notFound(GONE);
+    throw error;
+  }
+}
+
 export async function createWorkflow(db: Db, input: { name: string; label: string; graph?: WorkflowGraphType }) {
   const name = WorkflowName.parse(input.name);
   const label = WorkflowLabel.parse(input.label);
   await assertNameFree(db, name);
-  const row = await db.workflow.create({
-    data: { id: randomUUID(), name, label, graph: JSON.stringify(input.graph ?? emptyGraph()) },
-  });
+  const row = await guarded(name, () =>
+    db.workflow.create({ data: { id: randomUUID(), name, label, graph: JSON.stringify(input.graph ?? emptyGraph()) } }),
+  );
   return fromRow(row);
 }
 
-export async function renameWorkflow(db: Db, input: { id: string; name: string; label: string }) {
+/** Renames a workflow; a label left out keeps the current one. */
+export async function renameWorkflow(db: Db, input: { id: string; name: string; label?: string | undefined }) {
   const name = WorkflowName.parse(input.name);
-  const label = WorkflowLabel.parse(input.label);
+  const label = input.label === undefined ? undefined : WorkflowLabel.parse(input.label);
   await getWorkflow(db, input.id);
   await assertNameFree(db, name, input.id);
-  return fromRow(await db.workflow.update({ where: { id: input.id }, data: { name, label } }));
+  return fromRow(await guarded(name, () => db.workflow.update({ where: { id: input.id }, data: { name, label } })));
 }
 
 export async function deleteWorkflow(db: Db, id: string): Promise<void> {
   const { count } = await db.workflow.deleteMany({ where: { id } });
-  if (count === 0) throw notFound('This workflow does not exist (it may have been deleted)');
+  if (count === 0) throw notFound(GONE);
 }
 
 /** Stores the editor's graph as the draft and returns the compiler's findings about it. */
@@ -96,6 +110,6 @@ export async function saveGraph(db: Db, id: string, graph: unknown) {
     throw badRequest(`The graph is malformed at ${issue?.path.join('.') || 'its root'}: ${issue?.message}`);
   }
   const existing = await getWorkflow(db, id);
-  const row = await db.workflow.update({ where: { id }, data: { graph: JSON.stringify(parsed.data) } });
+  const row = await guarded(existing.name, () => db.workflow.update({ where: { id }, data: { graph: JSON.stringify(parsed.data) } }));
   return { updatedAt: row.updatedAt, diagnostics: diagnosticsOf({ name: existing.name, graph: parsed.data }) };
 }

@@ -13,6 +13,8 @@ import { builderProcedure, router, viewerProcedure } from '../init.ts';
 
 const ById = z.object({ id: z.string().min(1) });
 const NameAndLabel = z.object({ name: z.string(), label: z.string().default('') });
+/** Renaming without a label keeps the current label. */
+const Rename = z.object({ id: z.string().min(1), name: z.string(), label: z.string().optional() });
 
 export const workflowRouter = router({
   list: viewerProcedure.query(({ ctx }) => listWorkflows(ctx.db)),
@@ -35,7 +37,7 @@ export const workflowRouter = router({
     return { id: workflow.id, name: workflow.name, label: workflow.label };
   }),
 
-  rename: builderProcedure.input(ById.extend(NameAndLabel.shape)).mutation(async ({ ctx, input }) => {
+  rename: builderProcedure.input(Rename).mutation(async ({ ctx, input }) => {
     const workflow = await renameWorkflow(ctx.db, input);
     return { id: workflow.id, name: workflow.name, label: workflow.label };
   }),
