@@ -10,7 +10,12 @@ const children = [
     detached: true,
     env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' },
   }),
-  spawn('npm', ['run', 'dev', '--workspace', '@switchyard/web'], { stdio: 'inherit', detached: true }),
+  spawn('npm', ['run', 'dev', '--workspace', '@switchyard/web'], {
+    stdio: 'inherit',
+    detached: true,
+    // Vite proxies API calls to wherever the server listens.
+    env: { ...process.env, SWITCHYARD_API_URL: process.env.SWITCHYARD_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+  }),
 ];
 
 let stopping = false;

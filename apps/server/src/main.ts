@@ -13,7 +13,14 @@ try {
   throw error;
 }
 const log = createLogger(config);
-const server = await startServer(config, log);
+let server;
+try {
+  server = await startServer(config, log);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  log.fatal(error.message);
+  process.exit(1);
+}
 log.info(`Switchyard is listening on ${server.url}`);
 
 const SHUTDOWN_GRACE_MS = 15_000;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { buildApp } from './http/app.ts';
 import { Runner } from './runner/runner.ts';
@@ -31,10 +31,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.info({ email: config.admin.email }, 'created the first admin from ADMIN_EMAIL');
   }
   const runner = new Runner(db, log.child({ component: 'runner' }));
-  await runner.start();
-
   const app = await buildApp({ db, config, log, runner, loginLimiter: new LoginLimiter() });
-  const address = await app.listen({ port: config.port, host: config.host });
+  // Listen before the runner starts: if the port is taken (another copy running on the same data?)
+  // we stop here, before marking that copy's in-flight runs as interrupted. /healthz answers 503
+  // and the workflow endpoints refuse runs until the runner is up, a moment later.
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await db.$disconnect();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`Port ${config.port} is already in use: stop what uses it, or set PORT to another port`);
+    }
+    throw error;
+  }
+  await runner.start();
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
 
   let closing: Promise<void> | null = null;

@@ -171,3 +171,34 @@ describe('cross-site protection of the API', () => {
     expect(body).not.toMatch(/destructure|payload/);
   });
 });
+
+describe('returned data', () => {
+  it('returns any key as written, including ones that look like object internals', async () => {
+    const { id } = await server.caller(builder).workflow.create({ name: 'odd-keys', label: '' });
+    await server.caller(builder).workflow.save({
+      id,
+      graph: {
+        schemaVersion: 1,
+        nodes: [
+          { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [] } },
+          {
+            id: 'ret',
+            type: 'action',
+            position: { x: 0, y: 100 },
+            data: { action: { type: 'returnData', entries: [{ id: 'a', key: '__proto__', value: 'x' }, { id: 'b', key: 'has space', value: 'y' }] } },
+          },
+        ],
+        edges: [{ id: 'e', source: 'event', target: 'ret' }],
+      },
+    });
+    const response = await post('/version-test/api/1.1/wf/odd-keys', '{}');
+    expect(await response.text()).toBe('{"status":"success","response":{"__proto__":"x","has space":"y"}}');
+  });
+});
+
+describe('form-encoded calls', () => {
+  it('accepts form-encoded parameters and converts them by type', async () => {
+    const response = await post('/version-test/api/1.1/wf/charge', 'amount=4&note=form', 'application/x-www-form-urlencoded');
+    expect(await json(response)).toMatchObject({ status: 'success', response: { doubled: expect.any(Number), message: 'Thanks, form' } });
+  });
+});

@@ -15,8 +15,8 @@ export type WorkflowName = z.infer<typeof WorkflowName>;
 export const WorkflowLabel = z.string().trim().max(200, 'Label must be at most 200 characters');
 
 /**
- * Keys of parameters and of returned data: they appear in JSON bodies and in expressions, so they are
- * identifiers (letters, digits, underscores; not starting with a digit).
+ * Parameter keys appear in JSON bodies and in expressions, so they are identifiers (letters, digits,
+ * underscores; not starting with a digit). Keys of returned data only appear in JSON: any text.
  */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -63,8 +63,8 @@ function runStep(step: Step, ctx: EvalContext): StepOutcome {
       return { input: { message: text }, output: null, logs: [text], ends: false };
     }
     case 'returnData': {
-      const data: Record<string, unknown> = {};
-      for (const entry of step.entries) data[entry.key] = toJsonValue(renderTemplate(entry.value, ctx));
+      // fromEntries defines own properties, so a key like "__proto__" is returned like any other.
+      const data = Object.fromEntries(step.entries.map((entry) => [entry.key, toJsonValue(renderTemplate(entry.value, ctx))]));
       return { input: null, output: data, logs: [], ends: true };
     }
   }

@@ -65,5 +65,3 @@ const withRole = (allowed: readonly Role[]) =>
 export const viewerProcedure = withRole(['admin', 'builder', 'viewer']);
 /** Builders and admins: changing workflows and deploying. */
 export const builderProcedure = withRole(['admin', 'builder']);
-/** Admins only. */
-export const adminProcedure = withRole(['admin']);
