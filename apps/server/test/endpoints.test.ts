@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 // Response bodies are checked field by field below, so `any` is the honest type here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (response: Response): Promise<any> => response.json();
 
 const post = (path: string, body: string | undefined, contentType = 'application/json') =>

@@ -24,7 +24,6 @@ export const ACTION_DRAG_TYPE = 'application/x-switchyard-action';
 const NODE_WIDTH = 260;
 
 interface NodeCacheEntry {
-  source: GraphNode;
   selected: boolean;
   measured: Size | undefined;
   readOnly: boolean;
@@ -32,26 +31,26 @@ interface NodeCacheEntry {
 }
 
 /**
- * React Flow's nodes, derived from the store. A node object is re-created only when its graph
- * node, selection or size changes, so React Flow skips every other node on each update.
+ * React Flow objects made from graph nodes and edges, keyed by the (immutable) graph object they
+ * came from. A React Flow object is re-created only when its graph object, selection, size or the
+ * read-only flag changes, so React Flow skips every other node on each update. Weak keys: entries
+ * go away with the graph objects they describe.
  */
+const flowNodeCache = new WeakMap<GraphNode, NodeCacheEntry>();
+const flowEdgeCache = new WeakMap<GraphEdge, { selected: boolean; readOnly: boolean; flow: Edge }>();
+
 function useFlowNodes(): FlowNode[] {
   const nodes = useEditorState((s) => s.nodes);
   const selectedIds = useEditorState((s) => s.selectedNodeIds);
   const measured = useEditorState((s) => s.measured);
   const readOnly = useEditorState((s) => s.readOnly);
-  const cache = useRef(new Map<string, NodeCacheEntry>());
   return useMemo(() => {
     const selected = new Set(selectedIds);
-    const next = new Map<string, NodeCacheEntry>();
-    const flow = nodes.map((node) => {
+    return nodes.map((node) => {
       const isSelected = selected.has(node.id);
       const size = measured[node.id];
-      const prior = cache.current.get(node.id);
-      if (prior && prior.source === node && prior.selected === isSelected && prior.measured === size && prior.readOnly === readOnly) {
-        next.set(node.id, prior);
-        return prior.flow;
-      }
+      const prior = flowNodeCache.get(node);
+      if (prior && prior.selected === isSelected && prior.measured === size && prior.readOnly === readOnly) return prior.flow;
       const base = {
         id: node.id,
         position: node.position,
@@ -62,11 +61,9 @@ function useFlowNodes(): FlowNode[] {
       };
       const flowNode: FlowNode =
         node.type === 'apiEvent' ? { ...base, type: 'apiEvent', data: node.data } : { ...base, type: 'action', data: node.data };
-      next.set(node.id, { source: node, selected: isSelected, measured: size, readOnly, flow: flowNode });
+      flowNodeCache.set(node, { selected: isSelected, measured: size, readOnly, flow: flowNode });
       return flowNode;
     });
-    cache.current = next;
-    return flow;
   }, [nodes, selectedIds, measured, readOnly]);
 }
 
@@ -74,17 +71,12 @@ function useFlowEdges(): Edge[] {
   const edges = useEditorState((s) => s.edges);
   const selectedIds = useEditorState((s) => s.selectedEdgeIds);
   const readOnly = useEditorState((s) => s.readOnly);
-  const cache = useRef(new Map<string, { source: GraphEdge; selected: boolean; flow: Edge }>());
   return useMemo(() => {
     const selected = new Set(selectedIds);
-    const next = new Map<string, { source: GraphEdge; selected: boolean; flow: Edge }>();
-    const flow = edges.map((edge) => {
+    return edges.map((edge) => {
       const isSelected = selected.has(edge.id);
-      const prior = cache.current.get(edge.id);
-      if (prior && prior.source === edge && prior.selected === isSelected) {
-        next.set(edge.id, prior);
-        return prior.flow;
-      }
+      const prior = flowEdgeCache.get(edge);
+      if (prior && prior.selected === isSelected && prior.readOnly === readOnly) return prior.flow;
       const flowEdge: Edge = {
         id: edge.id,
         source: edge.source,
@@ -92,11 +84,9 @@ function useFlowEdges(): Edge[] {
         selected: isSelected,
         deletable: !readOnly,
       };
-      next.set(edge.id, { source: edge, selected: isSelected, flow: flowEdge });
+      flowEdgeCache.set(edge, { selected: isSelected, readOnly, flow: flowEdge });
       return flowEdge;
     });
-    cache.current = next;
-    return flow;
   }, [edges, selectedIds, readOnly]);
 }
 
