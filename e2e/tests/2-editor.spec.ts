@@ -64,3 +64,23 @@ test('signing out ends the session; a wrong password gets one generic message', 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/runs$/);
 });
+
+test('a second tab cannot silently overwrite what the first one saved', async ({ page, context }, testInfo) => {
+  await createWorkflow(page, 'two-tabs');
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId('node-event')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Add Log a value' }).click();
+  await page.getByLabel('Message').fill('from the first tab');
+  await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
+
+  await other.getByRole('button', { name: 'Add Return data from API' }).click();
+  await expect(other.getByTestId('save-status')).toContainText('changed elsewhere');
+  await expect(other.getByRole('button', { name: 'Reload' })).toBeVisible();
+  await other.screenshot({ path: testInfo.outputPath('conflict.png') });
+
+  await page.reload();
+  await expect(page.getByText('from the first tab').first()).toBeVisible();
+  await expect(page.locator('.react-flow__node')).toHaveCount(2);
+});

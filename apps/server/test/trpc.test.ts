@@ -110,6 +110,19 @@ describe('workflows', () => {
     expect(await server.db.workflow.count()).toBe(2);
   });
 
+  it('refuses a save based on an old revision, so two editors cannot overwrite each other', async () => {
+    const caller = server.caller(builder);
+    const { id } = await caller.workflow.create({ name: 'two-tabs', label: '' });
+    const opened = await caller.workflow.byId({ id });
+    const first = await caller.workflow.save({ id, graph: sampleGraph(), baseRevision: opened.revision });
+    expect(first.revision).toBe(opened.revision + 1);
+    await expect(caller.workflow.save({ id, graph: opened.graph, baseRevision: opened.revision })).rejects.toThrow(
+      /changed elsewhere .* Reload the page/,
+    );
+    expect((await caller.workflow.byId({ id })).graph).toEqual(sampleGraph());
+    expect(await caller.workflow.save({ id, graph: opened.graph, baseRevision: first.revision })).toMatchObject({ revision: first.revision + 1 });
+  });
+
   it('refuses a malformed graph, naming where, and keeps the saved one', async () => {
     const caller = server.caller(builder);
     const { id } = await caller.workflow.create({ name: 'keep-me', label: '' });

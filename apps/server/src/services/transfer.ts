@@ -30,7 +30,7 @@ export async function importWorkflows(db: Db, files: WorkflowFile[], options: { 
       const graph = JSON.stringify(file.graph);
       const existing = await tx.workflow.findUnique({ where: { name: file.name }, select: { id: true } });
       if (existing) {
-        await tx.workflow.update({ where: { id: existing.id }, data: { label: file.label, graph } });
+        await tx.workflow.update({ where: { id: existing.id }, data: { label: file.label, graph, revision: { increment: 1 } } });
         replaced++;
       } else {
         await tx.workflow.create({ data: { id: randomUUID(), name: file.name, label: file.label, graph } });

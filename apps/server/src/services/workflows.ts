@@ -19,11 +19,12 @@ export interface WorkflowRecord {
   name: string;
   label: string;
   graph: WorkflowGraphType;
+  revision: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-type Row = { id: string; name: string; label: string; graph: string; createdAt: Date; updatedAt: Date };
+type Row = { id: string; name: string; label: string; graph: string; revision: number; createdAt: Date; updatedAt: Date };
 
 export function fromRow(row: Row): WorkflowRecord {
   const parsed = parseStoredGraph(JSON.parse(row.graph));
@@ -102,14 +103,26 @@ export async function deleteWorkflow(db: Db, id: string): Promise<void> {
   if (count === 0) throw notFound(GONE);
 }
 
-/** Stores the editor's graph as the draft and returns the compiler's findings about it. */
-export async function saveGraph(db: Db, id: string, graph: unknown) {
+/**
+ * Stores the editor's graph as the draft and returns the compiler's findings about it. With
+ * `baseRevision`, the save lands only if nobody saved since that revision (compare-and-set in one
+ * statement), so two editors of one workflow cannot silently overwrite each other.
+ */
+export async function saveGraph(db: Db, id: string, graph: unknown, baseRevision?: number) {
   const parsed = WorkflowGraph.safeParse(graph);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw badRequest(`The graph is malformed at ${issue?.path.join('.') || 'its root'}: ${issue?.message}`);
   }
-  const existing = await getWorkflow(db, id);
-  const row = await guarded(existing.name, () => db.workflow.update({ where: { id }, data: { graph: JSON.stringify(parsed.data) } }));
-  return { updatedAt: row.updatedAt, diagnostics: diagnosticsOf({ name: existing.name, graph: parsed.data }) };
+  const { count } = await db.workflow.updateMany({
+    where: { id, ...(baseRevision === undefined ? {} : { revision: baseRevision }) },
+    data: { graph: JSON.stringify(parsed.data), revision: { increment: 1 } },
+  });
+  const saved = await getWorkflow(db, id);
+  if (count === 0) {
+    throw conflict(
+      `"${saved.name}" was changed elsewhere (another tab or another person) since you opened it. Reload the page to get the latest version.`,
+    );
+  }
+  return { updatedAt: saved.updatedAt, revision: saved.revision, diagnostics: diagnosticsOf(saved) };
 }

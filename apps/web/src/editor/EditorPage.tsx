@@ -27,6 +27,7 @@ interface LoadedWorkflow {
   name: string;
   label: string;
   graph: WorkflowGraph;
+  revision: number;
   diagnostics: Diagnostic[];
   liveRelease: number | null;
 }
@@ -90,22 +91,32 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
   const [editor] = useState(
     () => new EditorModel({ name: workflow.name, graph: workflow.graph, diagnostics: workflow.diagnostics, readOnly }),
   );
-  const [autosaver] = useState(
-    () =>
-      new Autosaver(workflow.id, editor, {
-        save: async (graph) => {
-          const result = await client.workflow.save.mutate({ id: workflow.id, graph });
-          void queryClient.invalidateQueries({ queryKey: trpc.workflow.list.queryKey() });
-          return result;
-        },
-        describeError: errorMessage,
-        isTransient: isTransientError,
-        saveOnExit: (graph) => {
-          exitClient.workflow.save.mutate({ id: workflow.id, graph }).catch(() => undefined);
-        },
-        onLostChanges: (message) => toast.error(`Changes to ${workflow.name} were not saved: ${message}`),
-      }),
-  );
+  // Set when another tab or person saved this workflow after we loaded it: our saves are refused.
+  const [conflict, setConflict] = useState<string | null>(null);
+  const [autosaver] = useState(() => {
+    // The revision this editor's content is based on; the server refuses a save based on an older
+    // one (another tab saved in between) instead of silently overwriting it. Saves run one at a time.
+    let revision = workflow.revision;
+    return new Autosaver(workflow.id, editor, {
+      save: async (graph) => {
+        const result = await client.workflow.save
+          .mutate({ id: workflow.id, graph, baseRevision: revision })
+          .catch((error: unknown) => {
+            if (errorCode(error) === 'CONFLICT') setConflict(errorMessage(error));
+            throw error;
+          });
+        revision = result.revision;
+        void queryClient.invalidateQueries({ queryKey: trpc.workflow.list.queryKey() });
+        return result;
+      },
+      describeError: errorMessage,
+      isTransient: isTransientError,
+      saveOnExit: (graph) => {
+        exitClient.workflow.save.mutate({ id: workflow.id, graph, baseRevision: revision }).catch(() => undefined);
+      },
+      onLostChanges: (message) => toast.error(`Changes to ${workflow.name} were not saved: ${message}`),
+    });
+  });
   const [tab, setTab] = useState<'properties' | 'test'>('properties');
   useDocumentTitle(workflow.name);
 
@@ -217,6 +228,14 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
               )}
             </div>
           </header>
+          {conflict && (
+            <div className="editor-banner alert" role="alert">
+              <span>{conflict} Changes made here since then are not saved.</span>
+              <button type="button" className="btn btn-sm" onClick={() => window.location.reload()}>
+                Reload
+              </button>
+            </div>
+          )}
           <div className="endpoint-bar" aria-label="Endpoints">
             <Endpoint label="Test endpoint" path={`/version-test/api/1.1/wf/${workflow.name}`} />
             <Endpoint label="Live endpoint" path={`/api/1.1/wf/${workflow.name}`} />

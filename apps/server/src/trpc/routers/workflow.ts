@@ -26,6 +26,7 @@ export const workflowRouter = router({
       name: workflow.name,
       label: workflow.label,
       graph: workflow.graph,
+      revision: workflow.revision,
       updatedAt: workflow.updatedAt,
       diagnostics: diagnosticsOf(workflow),
       liveRelease: await liveReleaseOf(ctx.db, workflow.id),
@@ -49,6 +50,6 @@ export const workflowRouter = router({
   // The graph is validated by the service with the shared WorkflowGraph schema, so a malformed one
   // gets a message naming the exact path.
   save: builderProcedure
-    .input(ById.extend({ graph: z.unknown() }))
-    .mutation(({ ctx, input }) => saveGraph(ctx.db, input.id, input.graph)),
+    .input(ById.extend({ graph: z.unknown(), baseRevision: z.number().int().min(0).optional() }))
+    .mutation(({ ctx, input }) => saveGraph(ctx.db, input.id, input.graph, input.baseRevision)),
 });
