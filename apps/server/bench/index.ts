@@ -2,6 +2,7 @@ export {};
 // `npm run bench <name>` from the repository root.
 const benches: Record<string, string> = {
   startup: './startup.ts',
+  webhook: './webhook.ts',
 };
 const name = process.argv[2];
 const file = name ? benches[name] : undefined;
