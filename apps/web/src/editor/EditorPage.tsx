@@ -19,6 +19,11 @@ import { Palette } from './Palette.tsx';
 import { TestPanel } from './TestPanel.tsx';
 import './editor.css';
 
+const SIDE_TABS = [
+  { id: 'properties', label: 'Properties' },
+  { id: 'test', label: 'Test' },
+] as const;
+
 /** For the last save as the tab closes or reloads. */
 const exitClient = createKeepaliveClient();
 
@@ -117,7 +122,7 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
       onLostChanges: (message) => toast.error(`Changes to ${workflow.name} were not saved: ${message}`),
     });
   });
-  const [tab, setTab] = useState<'properties' | 'test'>('properties');
+  const [tab, setTab] = useState<(typeof SIDE_TABS)[number]['id']>('properties');
   useDocumentTitle(workflow.name);
 
   useEffect(() => editor.setWorkflowName(workflow.name), [editor, workflow.name]);
@@ -245,28 +250,20 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
             <Canvas />
             <aside className="side-panel" aria-label="Side panel">
               <div className="tabs" role="tablist" aria-label="Side panel">
-                <button
-                  type="button"
-                  role="tab"
-                  id="tab-properties"
-                  aria-selected={tab === 'properties'}
-                  aria-controls="panel-properties"
-                  className="tab"
-                  onClick={() => setTab('properties')}
-                >
-                  Properties
-                </button>
-                <button
-                  type="button"
-                  role="tab"
-                  id="tab-test"
-                  aria-selected={tab === 'test'}
-                  aria-controls="panel-test"
-                  className="tab"
-                  onClick={() => setTab('test')}
-                >
-                  Test
-                </button>
+                {SIDE_TABS.map(({ id, label }) => (
+                  <button
+                    key={id}
+                    type="button"
+                    role="tab"
+                    id={`tab-${id}`}
+                    aria-selected={tab === id}
+                    aria-controls={`panel-${id}`}
+                    className="tab"
+                    onClick={() => setTab(id)}
+                  >
+                    {label}
+                  </button>
+                ))}
               </div>
               <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
                 {tab === 'properties' ? <Inspector /> : <TestPanel workflowId={workflow.id} flush={() => autosaver.flush()} />}
