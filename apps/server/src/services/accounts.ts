@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db/index.ts';
 import { AppError, conflict } from './errors.ts';
-import { DUMMY_HASH_PROMISE, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.ts';
+import { MIN_PASSWORD_LENGTH, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export const Role = z.enum(['admin', 'builder', 'viewer']);
 export type Role = z.infer<typeof Role>;
@@ -62,7 +62,7 @@ export async function createFirstAdmin(db: Db, input: { email: string; password:
 export async function checkCredentials(db: Db, email: string, password: string): Promise<SessionUser | null> {
   const user = await db.user.findUnique({ where: { email: normaliseEmail(email) } });
   if (!user) {
-    await verifyPassword(await DUMMY_HASH_PROMISE, password);
+    await verifyPassword(await dummyHash(), password);
     return null;
   }
   return (await verifyPassword(user.passwordHash, password)) ? toSessionUser(user) : null;

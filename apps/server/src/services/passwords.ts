@@ -15,8 +15,12 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
   }
 }
 
+let dummyHashMemo: Promise<string> | null = null;
+
 /**
  * Verifying against this when the email is unknown keeps a failed login as slow as a wrong password,
- * so response times do not reveal which emails have accounts.
+ * so response times do not reveal which emails have accounts. Made on first use, not at start-up.
  */
-export const DUMMY_HASH_PROMISE = hash('switchyard-timing-equaliser');
+export function dummyHash(): Promise<string> {
+  return (dummyHashMemo ??= hash('switchyard-timing-equaliser'));
+}
