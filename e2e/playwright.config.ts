@@ -1,16 +1,21 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { findChromium } from './check-browser.mjs';
+
+// Playwright cannot download its own browser on these machines: CHROMIUM_PATH or the system Chromium
+// (check-browser.mjs). `npm run test:e2e` runs that check first and stops with one line when there is
+// none; this throw is for a direct `npx playwright test`.
+const chromium = findChromium();
+if (!chromium.found) throw Object.assign(new Error(chromium.message), { stack: chromium.message });
+const chromiumPath = chromium.executablePath;
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.E2E_PORT ?? 3199);
 // One fresh data folder per run, shared with the worker processes through the environment.
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'switchyard-e2e-'));
-
-// Playwright cannot download its own browser on these machines: use the system Chromium when present.
-const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 export default defineConfig({
   testDir: './tests',

@@ -1,13 +1,15 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowFile } from '@switchyard/workflow';
+import { type WorkflowFile, parseWorkflowFile } from '@switchyard/workflow';
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { Role, createUser } from './services/accounts.ts';
 import { AppError } from './services/errors.ts';
+import { type RunDetail, RunStatus, type RunSummary, Environment, getRun, listRuns } from './services/runs.ts';
 import { exportWorkflows, importWorkflows } from './services/transfer.ts';
+import { findWorkflowByName } from './services/workflows.ts';
 
 const USAGE = `Usage: switchyard <command> [options]
 
@@ -18,6 +20,9 @@ Commands:
   export <name|--all> [dir]             Write workflows as JSON files into dir (default: .)
   import <file|dir> [--deploy]          Create or replace workflows from JSON files; --deploy then
                                         deploys a new release. All or nothing.
+  runs [--workflow NAME] [--status S[,S...]] [--environment draft|live] [--since ISO]
+       [--limit N] [--json]             Runs, newest first (default 50); --json: one object per line
+  runs show ID [--json]                 One run with its attempts and steps
 
 The database is the one the server uses (DATA_DIR, default ./data; or DATABASE_URL).`;
 
@@ -88,7 +93,7 @@ function readWorkflowFiles(target: string): WorkflowFile[] {
       problems.push(`${file}: not valid JSON (${(error as Error).message})`);
       continue;
     }
-    const parsed = WorkflowFile.safeParse(raw);
+    const parsed = parseWorkflowFile(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues.slice(0, 5)) {
         problems.push(`${file}: ${issue.path.length ? issue.path.join('.') : '(file)'}: ${issue.message}`);
@@ -114,11 +119,155 @@ async function importCommand(args: string[]) {
   if (result.release) console.log(`Deployed release #${result.release.number}`);
 }
 
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** The line a script reads for each run: stable keys, ISO 8601 UTC times with milliseconds. */
+function runLine(run: RunSummary) {
+  return {
+    id: run.id,
+    workflow: run.workflowName,
+    workflowId: run.workflowId,
+    environment: run.environment,
+    trigger: run.trigger,
+    status: run.status,
+    attempts: run.attempts,
+    recovered: run.recovered,
+    releaseNumber: run.releaseNumber,
+    runAt: iso(run.runAt),
+    createdAt: iso(run.createdAt),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    durationMs: run.durationMs,
+    error: run.error,
+  };
+}
+
+const parseStored = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+function runDetailJson(run: RunDetail) {
+  return {
+    ...runLine(run),
+    mode: run.mode,
+    maxAttempts: run.maxAttempts,
+    draftRevision: run.draftRevision,
+    deletesAt: iso(run.deletesAt),
+    input: parseStored(run.input),
+    output: parseStored(run.output),
+    attemptList: run.attemptList.map((a) => ({ ...a, startedAt: iso(a.startedAt), finishedAt: iso(a.finishedAt) })),
+    steps: run.steps.map((step) => ({ ...step, startedAt: iso(step.startedAt), input: parseStored(step.input), output: parseStored(step.output) })),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+const shortTime = (date: Date | null) => (date ? date.toISOString().replace('T', ' ').slice(0, 23) : '-');
+const duration = (ms: number | null) => (ms === null ? '-' : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+async function runsCommand(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workflow: { type: 'string' },
+      status: { type: 'string' },
+      environment: { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const config = loadConfig();
+  if (positionals[0] === 'show') {
+    const id = positionals[1];
+    if (!id) throw new UsageError('runs show needs a run id');
+    const run = await withDb((db) => getRun(db, id, config.engine.retentionMs)).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') throw new UsageError(`No run with id ${id}`);
+      throw error;
+    });
+    if (values.json) return console.log(JSON.stringify(runDetailJson(run)));
+    console.log(`${run.workflowName}  ${run.status}  ${run.environment}  ${run.trigger}  attempts ${run.attempts}/${run.maxAttempts}${run.recovered ? '  recovered after a crash' : ''}`);
+    console.log(`id ${run.id}\ncreated ${shortTime(run.createdAt)}  started ${shortTime(run.startedAt)}  finished ${shortTime(run.finishedAt)}`);
+    if (run.error) console.log(`error: ${run.error}`);
+    if (run.steps.length > 0) {
+      console.log('');
+      console.log(table([['ATTEMPT', 'STEP', 'STATUS', 'DURATION', 'ERROR'], ...run.steps.map((s) => [String(s.attempt), s.label, s.status, duration(s.durationMs), s.error ?? ''])]));
+    }
+    return;
+  }
+  if (positionals.length > 0) throw new UsageError(`Unknown runs subcommand "${positionals[0]}"; did you mean "runs show ID"?`);
+
+  const statuses = values.status?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const status of statuses ?? []) {
+    if (!RunStatus.safeParse(status).success) throw new UsageError(`--status must be among ${RunStatus.options.join(', ')}; got "${status}"`);
+  }
+  if (values.environment && !Environment.safeParse(values.environment).success) {
+    throw new UsageError(`--environment must be draft or live; got "${values.environment}"`);
+  }
+  const since = values.since ? new Date(values.since) : undefined;
+  if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since must be an ISO 8601 date; got "${values.since}"`);
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000');
+
+  const runs = await withDb(async (db) => {
+    const workflow = values.workflow ? await findWorkflowByName(db, values.workflow) : null;
+    const out: RunSummary[] = [];
+    let cursor: string | undefined;
+    while (out.length < limit) {
+      const page = await listRuns(db, {
+        limit: Math.min(200, limit - out.length),
+        ...(cursor && { cursor }),
+        ...(values.workflow && { workflowName: values.workflow }),
+        ...(workflow && { workflowId: workflow.id }),
+        ...(statuses && { status: statuses as RunStatus[] }),
+        ...(values.environment && { environment: values.environment as Environment }),
+        ...(since && { since }),
+      });
+      out.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return out;
+  });
+  if (values.json) {
+    for (const run of runs) console.log(JSON.stringify(runLine(run)));
+    return;
+  }
+  if (runs.length === 0) return console.log('No runs');
+  console.log(
+    table([
+      ['CREATED (UTC)', 'STATUS', 'ENV', 'TRIGGER', 'WORKFLOW', 'ATTEMPTS', 'DURATION', 'ID', 'ERROR'],
+      ...runs.map((r) => [
+        shortTime(r.createdAt),
+        r.status + (r.recovered ? '*' : ''),
+        r.environment,
+        r.trigger,
+        r.workflowName,
+        String(r.attempts),
+        duration(r.durationMs),
+        r.id,
+        (r.error ?? '').slice(0, 60),
+      ]),
+    ]),
+  );
+  if (runs.some((r) => r.recovered)) console.log('* recovered after a crash');
+}
+
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-admin': (args) => createAccount('create-admin', args, 'admin'),
   'create-user': (args) => createAccount('create-user', args),
   export: exportCommand,
   import: importCommand,
+  runs: runsCommand,
 };
 
 const [command, ...rest] = process.argv.slice(2);

@@ -26,6 +26,24 @@ const EnvSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   /** The built web app; served as static files when present. */
   WEB_DIST: z.string().default('apps/web/dist'),
+  /** Largest request body a workflow endpoint accepts; bigger ones get 413. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  /** SQLite's durability for the run engine's writes (see apps/server/src/db/README.md). */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Group commit: how long the first write waits for others to share its transaction. */
+  WRITE_BATCH_MS: z.coerce.number().min(0).max(100).default(2),
+  /** Runs this process executes at once; more wait in the queue, in order. */
+  RUNNER_CAPACITY: z.coerce.number().int().min(1).max(100_000).default(64),
+  /** A claimed run's lease, and how often it is renewed while the run works. */
+  LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  LEASE_RENEW_SECONDS: z.coerce.number().min(0.2).max(3600).default(10),
+  /** How long a synchronous caller waits for its run before getting 202 with the run id. */
+  SYNC_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Runs and their steps are deleted this many days after they were created. */
+  RETENTION_DAYS_DRAFT: z.coerce.number().min(0.0001).max(36_500).default(14),
+  RETENTION_DAYS_LIVE: z.coerce.number().min(0.0001).max(36_500).default(14),
+  /** How often old runs are looked for. */
+  RETENTION_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
 });
 
 export interface Config {
@@ -40,6 +58,20 @@ export interface Config {
   cookieSecure: boolean;
   sessionDays: number;
   webDist: string;
+  bodyLimitBytes: number;
+  engine: EngineConfig;
+}
+
+/** The run engine's settings (see the README's configuration table). */
+export interface EngineConfig {
+  synchronous: 'NORMAL' | 'FULL';
+  writeBatchMs: number;
+  capacity: number;
+  leaseMs: number;
+  leaseRenewMs: number;
+  syncWaitMs: number;
+  retentionMs: { draft: number; live: number };
+  retentionSweepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.LEASE_RENEW_SECONDS >= e.LEASE_SECONDS) {
+    throw new ConfigError('Invalid configuration:\n  LEASE_RENEW_SECONDS must be shorter than LEASE_SECONDS');
+  }
   if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
@@ -72,5 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE,
     sessionDays: e.SESSION_DAYS,
     webDist: path.resolve(REPO_ROOT, e.WEB_DIST),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    engine: {
+      synchronous: e.SQLITE_SYNCHRONOUS,
+      writeBatchMs: e.WRITE_BATCH_MS,
+      capacity: e.RUNNER_CAPACITY,
+      leaseMs: e.LEASE_SECONDS * 1000,
+      leaseRenewMs: e.LEASE_RENEW_SECONDS * 1000,
+      syncWaitMs: e.SYNC_WAIT_SECONDS * 1000,
+      retentionMs: { draft: e.RETENTION_DAYS_DRAFT * 86_400_000, live: e.RETENTION_DAYS_LIVE * 86_400_000 },
+      retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
+    },
   };
 }

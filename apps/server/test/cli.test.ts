@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { bindGraph } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db/index.ts';
 import { sampleGraph } from './helpers.ts';
@@ -25,7 +26,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const file = (name: string, graph: unknown = sampleGraph()) => ({ format: 'switchyard.workflow', formatVersion: 1, name, label: `The ${name} workflow`, graph });
+const file = (name: string, graph: unknown = sampleGraph()) => ({ format: 'switchyard.workflow', formatVersion: 2, name, label: `The ${name} workflow`, graph });
 
 async function workflowNames() {
   const db = openDb(path.join(dataDir, 'switchyard.db'));
@@ -80,7 +81,7 @@ describe('switchyard CLI', () => {
     writeFileSync(path.join(workDir, 'broken.json'), JSON.stringify(file('broken', graph)));
     const result = await cli('import', path.join(workDir, 'broken.json'), '--deploy');
     expect(result).toMatchObject({ code: 1 });
-    expect(result.stderr).toMatch(/Cannot deploy.*"broken": Unknown parameter "ghost"/);
+    expect(result.stderr).toMatch(/Cannot deploy.*"broken": Unknown name "ghost"/);
     expect(await workflowNames()).toEqual([]);
   });
 
@@ -96,10 +97,11 @@ describe('switchyard CLI', () => {
 
     expect(await cli('export', '--all', 'out')).toMatchObject({ code: 0 });
     expect(readdirSync(path.join(workDir, 'out')).sort()).toEqual(['one.json', 'two.json']);
-    expect(JSON.parse(readFileSync(path.join(workDir, 'out', 'one.json'), 'utf8'))).toEqual(file('one'));
+    // Exported as stored: expressions refer to parameters by id.
+    expect(JSON.parse(readFileSync(path.join(workDir, 'out', 'one.json'), 'utf8'))).toEqual(file('one', bindGraph(sampleGraph())));
 
     expect(await cli('export', 'two')).toMatchObject({ code: 0 });
-    expect(JSON.parse(readFileSync(path.join(workDir, 'two.json'), 'utf8'))).toEqual(file('two'));
+    expect(JSON.parse(readFileSync(path.join(workDir, 'two.json'), 'utf8'))).toEqual(file('two', bindGraph(sampleGraph())));
     expect(await cli('export', 'missing')).toMatchObject({ code: 1, stderr: 'No workflow called "missing"\n' });
   });
 

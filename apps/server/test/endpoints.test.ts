@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, builder, sampleGraph, startTestServer } from './helpers.ts';
 
@@ -38,10 +39,11 @@ describe('workflow endpoints', () => {
     expect(await json(response)).toEqual({ status: 'success', response: { doubled: 42, message: 'Thanks, Ada' } });
     const runId = response.headers.get('x-switchyard-run-id');
     const run = await server.caller(builder).run.byId({ id: runId! });
-    expect(run).toMatchObject({ environment: 'draft', status: 'success', workflowName: 'charge', input: { amount: 21, note: 'Ada' } });
+    expect(run).toMatchObject({ environment: 'draft', status: 'succeeded', workflowName: 'charge', attempts: 1 });
+    expect(JSON.parse(run.input)).toEqual({ amount: 21, note: 'Ada' });
     expect(run.steps.map((s) => [s.label, s.status, s.logs])).toEqual([
-      ['Log a value', 'success', ['Charging 21 (Ada)']],
-      ['Return data from API', 'success', []],
+      ['Log a value', 'succeeded', ['Charging 21 (Ada)']],
+      ['Return data from API', 'succeeded', []],
     ]);
   });
 
@@ -63,7 +65,7 @@ describe('workflow endpoints', () => {
     expect((await json(draft)).response.doubled).toBe(15);
 
     const runs = await server.caller(builder).run.list({ workflowId });
-    expect(runs.items[1]).toMatchObject({ environment: 'live', releaseNumber: number, status: 'success' });
+    expect(runs.items[1]).toMatchObject({ environment: 'live', releaseNumber: number, status: 'succeeded' });
     expect(runs.items[0]).toMatchObject({ environment: 'draft', releaseNumber: null });
   });
 
@@ -104,16 +106,17 @@ describe('workflow endpoints', () => {
     const response = await post('/version-test/api/1.1/wf/divide', JSON.stringify({ amount: 0 }));
     expect(response.status).toBe(500);
     const body = await json(response);
-    expect(body.message).toBe('Step 1 "Log a value" failed: Division by zero');
-    const run = await server.caller(builder).run.byId({ id: body.runId });
+    expect(body.message).toBe('Step 1 "Log a value" failed: Message: Division by zero');
+    expect(response.headers.get('x-switchyard-run-id')).toBe(body.run_id);
+    const run = await server.caller(builder).run.byId({ id: body.run_id });
     expect(run.status).toBe('failed');
-    expect(run.steps).toEqual([expect.objectContaining({ status: 'failed', error: 'Division by zero' })]);
+    expect(run.steps).toEqual([expect.objectContaining({ status: 'failed', error: 'Message: Division by zero' })]);
   });
 
   it('accepts an empty body for a workflow whose parameters are all optional', async () => {
     const { id } = await server.caller(builder).workflow.create({ name: 'ping', label: '' });
     const graph = sampleGraph();
-    graph.nodes[0] = { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [] } };
+    graph.nodes[0] = { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [], settings: DEFAULT_SETTINGS } };
     graph.nodes.splice(1, 2, { id: 'ret', type: 'action', position: { x: 0, y: 100 }, data: { action: { type: 'returnData', entries: [{ id: 'k', key: 'pong', value: '{{true}}' }] } } });
     graph.edges = [{ id: 'e', source: 'event', target: 'ret' }];
     await server.caller(builder).workflow.save({ id, graph });
@@ -179,9 +182,9 @@ describe('returned data', () => {
     await server.caller(builder).workflow.save({
       id,
       graph: {
-        schemaVersion: 1,
+        schemaVersion: 2,
         nodes: [
-          { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [] } },
+          { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [], settings: DEFAULT_SETTINGS } },
           {
             id: 'ret',
             type: 'action',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type WorkflowGraph, emptyGraph } from '@switchyard/workflow';
+import { DEFAULT_SETTINGS, type WorkflowGraph, emptyGraph } from '@switchyard/workflow';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
@@ -62,9 +62,10 @@ export function sampleGraph(): WorkflowGraph {
     position: { x: 0, y: 0 },
     data: {
       parameters: [
-        { id: 'p-amount', key: 'amount', type: 'number', optional: false },
-        { id: 'p-note', key: 'note', type: 'text', optional: true },
+        { id: 'p_amount', key: 'amount', type: 'number', list: false, optional: false },
+        { id: 'p_note', key: 'note', type: 'text', list: false, optional: true },
       ],
+      settings: DEFAULT_SETTINGS,
     },
   };
   graph.nodes.push(
@@ -84,7 +85,7 @@ export function sampleGraph(): WorkflowGraph {
       },
     },
   );
-  graph.edges.push({ id: 'e-1', source: 'event', target: 'log' }, { id: 'e-2', source: 'log', target: 'ret' });
+  graph.edges.push({ id: 'e_1', source: 'event', target: 'log' }, { id: 'e_2', source: 'log', target: 'ret' });
   return graph;
 }
 

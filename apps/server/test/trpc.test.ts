@@ -1,3 +1,4 @@
+import { bindGraph } from '@switchyard/workflow';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, admin, builder, sampleGraph, startTestServer, viewer } from './helpers.ts';
@@ -87,7 +88,7 @@ describe('workflows', () => {
 
     const saved = await caller.workflow.save({ id: created.id, graph: sampleGraph() });
     expect(saved.diagnostics).toEqual([]);
-    expect((await caller.workflow.byId({ id: created.id })).graph).toEqual(sampleGraph());
+    expect((await caller.workflow.byId({ id: created.id })).graph).toEqual(bindGraph(sampleGraph()));
 
     await caller.workflow.rename({ id: created.id, name: 'charge', label: 'Charge' });
     expect((await caller.workflow.list()).map((w) => [w.name, w.errorCount])).toContainEqual(['charge', 0]);
@@ -119,7 +120,7 @@ describe('workflows', () => {
     await expect(caller.workflow.save({ id, graph: opened.graph, baseRevision: opened.revision })).rejects.toThrow(
       /changed elsewhere .* Reload the page/,
     );
-    expect((await caller.workflow.byId({ id })).graph).toEqual(sampleGraph());
+    expect((await caller.workflow.byId({ id })).graph).toEqual(bindGraph(sampleGraph()));
     expect(await caller.workflow.save({ id, graph: opened.graph, baseRevision: first.revision })).toMatchObject({ revision: first.revision + 1 });
   });
 
@@ -129,7 +130,7 @@ describe('workflows', () => {
     await caller.workflow.save({ id, graph: sampleGraph() });
     const broken = { ...sampleGraph(), edges: [{ id: 'x', source: 'event', target: 'ghost' }] };
     await expect(caller.workflow.save({ id, graph: broken })).rejects.toThrow(/edges\.0\.target/);
-    expect((await caller.workflow.byId({ id })).graph).toEqual(sampleGraph());
+    expect((await caller.workflow.byId({ id })).graph).toEqual(bindGraph(sampleGraph()));
   });
 
   it('reports compile errors on save and refuses to deploy them', async () => {
@@ -139,8 +140,8 @@ describe('workflows', () => {
     const log = graph.nodes[1];
     if (log?.type === 'action' && log.data.action.type === 'log') log.data.action.message = '{{ nope }}';
     const saved = await caller.workflow.save({ id, graph });
-    expect(saved.diagnostics).toEqual([{ nodeId: 'log', field: 'message', message: 'Unknown parameter "nope"', severity: 'error' }]);
-    await expect(caller.release.deploy()).rejects.toThrow(/"broken": Unknown parameter "nope"/);
+    expect(saved.diagnostics).toEqual([{ nodeId: 'log', field: 'message', message: 'Unknown name "nope"', severity: 'error' }]);
+    await expect(caller.release.deploy()).rejects.toThrow(/"broken": Unknown name "nope"/);
     expect(await server.db.release.count()).toBe(0);
     await caller.workflow.delete({ id });
   });

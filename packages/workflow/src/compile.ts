@@ -1,17 +1,15 @@
-import { ACTIONS } from './catalog.ts';
-import type { Diagnostic, ParameterSpec, Step, WorkflowDefinition } from './definition.ts';
-import { DEFINITION_SCHEMA_VERSION } from './definition.ts';
-import {
-  type Expr,
-  type Template,
-  ExpressionSyntaxError,
-  paramsUsed,
-  parseExpression,
-  parseTemplate,
-  templateParamsUsed,
-} from './expression.ts';
-import type { ActionNode, ApiEventNode, WorkflowGraph } from './graph.ts';
-import { IDENTIFIER, RESERVED_WORDS } from './names.ts';
+import type { CompileContext } from './actions/module.ts';
+import { actionModule } from './actions/registry.ts';
+import { followChain } from './chain.ts';
+import { type Expectation, type Referent, type TypeEnv, TypeCheckError, checkExpression, checkTemplate, mismatch, show } from './check.ts';
+import { DEFINITION_SCHEMA_VERSION, type Diagnostic, type ParameterSpec, type Step, type WorkflowDefinition } from './definition.ts';
+import { type Expr, ExpressionSyntaxError, type Template, parseExpression, parseTemplate, refsUsed } from './expression.ts';
+import type { ApiEventNode, Parameter, WorkflowGraph } from './graph.ts';
+import { LIMITS } from './limits.ts';
+import { IDENTIFIER, isReservedWord } from './names.ts';
+import { typeOfField } from './parameters.ts';
+import { STEPS_NAMESPACE, bindGraph, nameTable, stepTitle } from './references.ts';
+import { T, isAssignable } from './types.ts';
 
 export type CompileResult = {
   /** Present when there is no error (warnings allowed). */
@@ -19,170 +17,162 @@ export type CompileResult = {
   diagnostics: Diagnostic[];
 };
 
+type Report = (nodeId: string | null, field: string | null, message: string) => void;
+
 /**
  * Turns the editor's graph into an executable definition. It never throws on builder mistakes:
  * every problem becomes a diagnostic pinned to a node and field, so the editor can show all of
- * them at once.
+ * them at once. Expressions are parsed, their references resolved by id and their types checked.
  */
-export function compile(name: string, graph: WorkflowGraph): CompileResult {
+export function compile(name: string, source: WorkflowGraph): CompileResult {
+  // Names typed before what they name existed are bound to ids first, as saving does.
+  const graph = bindGraph(source);
   const diagnostics: Diagnostic[] = [];
-  const error = (nodeId: string | null, field: string | null, message: string) =>
-    diagnostics.push({ nodeId, field, message, severity: 'error' });
-  const warning = (nodeId: string | null, field: string | null, message: string) =>
-    diagnostics.push({ nodeId, field, message, severity: 'warning' });
+  const error: Report = (nodeId, field, message) => diagnostics.push({ nodeId, field, message, severity: 'error' });
+  const warning: Report = (nodeId, field, message) => diagnostics.push({ nodeId, field, message, severity: 'warning' });
 
   const events = graph.nodes.filter((n): n is ApiEventNode => n.type === 'apiEvent');
-  const [event, ...extraEvents] = events;
-  for (const extra of extraEvents) error(extra.id, null, 'A workflow has exactly one event; delete this one');
+  for (const extra of events.slice(1)) error(extra.id, null, 'A workflow has exactly one event; delete this one');
+  const chain = followChain(graph.nodes, graph.edges);
+  const event = chain.event;
   if (!event) {
     error(null, null, 'The workflow has no event: add an "API workflow" event');
     return { definition: null, diagnostics };
   }
+  for (const problem of chain.problems) error(problem.nodeId, null, problem.message);
+  const inChain = new Set(chain.actions.map((a) => a.id));
+  for (const node of graph.nodes) {
+    if (node.type === 'action' && !inChain.has(node.id)) warning(node.id, null, 'Not connected to the event, so it never runs');
+  }
 
+  const table = nameTable(graph.nodes, graph.edges);
   const parameters = compileParameters(event, error);
-  const known = new Set(parameters.map((p) => p.key));
-
-  const chain = orderedActions(graph, event, error, warning);
-  const steps: Step[] = [];
-  chain.forEach((node, index) => {
-    const step = compileAction(node, known, error);
-    if (!step) return;
-    steps.push(step);
-    const next = chain[index + 1];
-    if (next && ACTIONS[node.data.action.type].terminal && !step.onlyWhen) {
-      warning(next.id, null, `Never runs: "${step.label}" ends the workflow before it`);
+  /** What `$id` means at the current point: parameters, then each step's result once it has run. */
+  const referents = new Map<string, Referent>();
+  for (const p of parameters) referents.set(p.id, { name: p.key, type: typeOfField(p) });
+  const later = new Map(chain.actions.map((a) => [a.id, table.stepName.get(a.id) ?? a.id]));
+  const env: TypeEnv = { lookup: (id) => referents.get(id) };
+  const unconnected = new Map(graph.nodes.filter((n) => n.type === 'action' && !inChain.has(n.id)).map((n) => [n.id, table.stepName.get(n.id) ?? n.id]));
+  /** Why a step's result cannot be used here (it runs later, is this step, or never runs). */
+  const unusableStep = (used: Set<string>, nodeId: string): string | undefined => {
+    for (const id of used) {
+      if (referents.has(id)) continue;
+      const name = later.get(id);
+      if (id === nodeId && name) return `A step cannot use its own result (${STEPS_NAMESPACE}.${name})`;
+      if (name) return `${STEPS_NAMESPACE}.${name} runs after this step: only earlier steps' results can be used`;
+      const loose = unconnected.get(id);
+      if (loose) return `${STEPS_NAMESPACE}.${loose} is not connected to the event, so it never runs: its result cannot be used`;
     }
+    return undefined;
+  };
+
+  const field = <R>(nodeId: string, fieldPath: string, run: () => R): R | null => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof ExpressionSyntaxError || e instanceof TypeCheckError) {
+        error(nodeId, fieldPath, e.message);
+        return null;
+      }
+      throw e;
+    }
+  };
+  const checkedTemplate = (nodeId: string, fieldPath: string, text: string, expect: Expectation): Template | null =>
+    field(nodeId, fieldPath, () => {
+      const parsed = parseTemplate(text);
+      const unusable = unusableStep(refsUsed(parsed), nodeId);
+      if (unusable) throw new TypeCheckError(unusable);
+      return checkTemplate(parsed, env, expect).value;
+    });
+  const checkedExpression = (nodeId: string, fieldPath: string, text: string, expect: Expectation): Expr | null =>
+    field(nodeId, fieldPath, () => {
+      const trimmed = text.trim();
+      // Conditions accept both `x > 3` and `{{x > 3}}`.
+      const source = trimmed.startsWith('{{') && trimmed.endsWith('}}') ? trimmed.slice(2, -2) : trimmed;
+      const parsed = parseExpression(source);
+      const unusable = unusableStep(refsUsed(parsed), nodeId);
+      if (unusable) throw new TypeCheckError(unusable);
+      const checked = checkExpression(parsed, env);
+      if (typeof expect === 'object' && !isAssignable(checked.type, expect.type)) {
+        throw new TypeCheckError(mismatch(show(parsed, env), checked.type, expect.type));
+      }
+      return checked.value;
+    });
+
+  const eventOnlyWhenText = event.data.onlyWhen?.trim() ?? '';
+  const eventOnlyWhen = eventOnlyWhenText ? checkedExpression(event.id, 'onlyWhen', eventOnlyWhenText, { type: T.boolean }) : undefined;
+
+  const steps: Step[] = [];
+  chain.actions.forEach((node, index) => {
+    const module = actionModule(node.data.action.type);
+    if (!module) {
+      error(node.id, null, `Unknown action type "${node.data.action.type}"`);
+      return;
+    }
+    const errorsBefore = diagnostics.filter((d) => d.severity === 'error').length;
+    const onlyWhenText = node.data.onlyWhen?.trim() ?? '';
+    const onlyWhen = onlyWhenText ? checkedExpression(node.id, 'onlyWhen', onlyWhenText, { type: T.boolean }) : undefined;
+    const ctx: CompileContext = {
+      nodeId: node.id,
+      template: (fieldPath, text, expect) => checkedTemplate(node.id, fieldPath, text, expect),
+      expression: (fieldPath, text, expect) => checkedExpression(node.id, fieldPath, text, expect),
+      error: (fieldPath, message) => error(node.id, fieldPath, message),
+      warning: (fieldPath, message) => warning(node.id, fieldPath, message),
+    };
+    const config = module.compile(node.data.action as never, ctx);
+    const failed = diagnostics.filter((d) => d.severity === 'error').length > errorsBefore || config === null;
+    const label = stepTitle(node);
+    // The step's result is visible to the steps after it, whether or not this one compiled.
+    const resultType = config === null ? null : module.resultType(config as never);
+    referents.set(node.id, { name: `${STEPS_NAMESPACE}.${table.stepName.get(node.id)}`, type: resultType ? (onlyWhen ? { ...resultType, nullable: true } : resultType) : T.empty });
+    later.delete(node.id);
+    const next = chain.actions[index + 1];
+    if (next && module.terminal && !onlyWhen && !failed) {
+      warning(next.id, null, `Never runs: "${label}" ends the workflow before it`);
+    }
+    if (failed || onlyWhen === null) return;
+    steps.push({ id: node.id, type: module.type, label, ...(onlyWhen && { onlyWhen }), config });
   });
 
+  if (steps.length > LIMITS.steps) error(null, null, `A workflow may have at most ${LIMITS.steps} steps`);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const definition: WorkflowDefinition | null = hasErrors
     ? null
-    : { schemaVersion: DEFINITION_SCHEMA_VERSION, name, trigger: { type: 'api', parameters }, steps };
+    : {
+        schemaVersion: DEFINITION_SCHEMA_VERSION,
+        name,
+        trigger: { type: 'api', parameters, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) },
+        settings: event.data.settings,
+        steps,
+      };
   return { definition, diagnostics };
 }
 
-type Report = (nodeId: string | null, field: string | null, message: string) => void;
-
 function compileParameters(event: ApiEventNode, error: Report): ParameterSpec[] {
   const seen = new Set<string>();
-  const specs: ParameterSpec[] = [];
-  for (const parameter of event.data.parameters) {
+  return event.data.parameters.map((parameter: Parameter) => {
     const field = `parameters.${parameter.id}.key`;
     const key = parameter.key.trim();
-    if (key === '') {
-      error(event.id, field, 'Parameter key is required');
-    } else if (!IDENTIFIER.test(key)) {
-      error(event.id, field, `Parameter key "${key}" may contain only letters, digits and underscores, and must not start with a digit`);
-    } else if (RESERVED_WORDS.has(key)) {
-      error(event.id, field, `"${key}" is a reserved word; choose another key`);
-    } else if (seen.has(key)) {
-      error(event.id, field, `Two parameters are called "${key}"`);
+    checkKey(key, seen, (message) => error(event.id, field, message), 'Parameter');
+    const spec: ParameterSpec = { id: parameter.id, key, type: parameter.type, list: parameter.list, optional: parameter.optional };
+    if (parameter.type === 'object' && parameter.fields && parameter.fields.length > 0) {
+      const seenFields = new Set<string>();
+      spec.fields = parameter.fields.map((f) => {
+        const fieldKey = f.key.trim();
+        if (fieldKey === '') error(event.id, `parameters.${parameter.id}.fields.${f.id}.key`, 'Field name is required');
+        else if (seenFields.has(fieldKey)) error(event.id, `parameters.${parameter.id}.fields.${f.id}.key`, `Two fields are called "${fieldKey}"`);
+        seenFields.add(fieldKey);
+        return { id: f.id, key: fieldKey, type: f.type, list: f.list, optional: f.optional };
+      });
     }
-    seen.add(key);
-    specs.push({ key, type: parameter.type, optional: parameter.optional });
-  }
-  return specs;
+    return spec;
+  });
 }
 
-/** Follows the edges from the event: actions run one after another, in the order they are connected. */
-function orderedActions(graph: WorkflowGraph, event: ApiEventNode, error: Report, warning: Report): ActionNode[] {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const outgoing = new Map<string, string[]>();
-  for (const edge of graph.edges) outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
-
-  const chain: ActionNode[] = [];
-  const visited = new Set<string>([event.id]);
-  let current: string = event.id;
-  for (;;) {
-    const targets = outgoing.get(current) ?? [];
-    if (targets.length > 1) {
-      error(current, null, 'Actions run one after another: connect this node to only one next action');
-    }
-    const nextId = targets[0];
-    if (nextId === undefined) break;
-    if (visited.has(nextId)) {
-      error(current, null, 'This connection makes a loop; actions must run in a straight line');
-      break;
-    }
-    const next = byId.get(nextId);
-    if (!next || next.type !== 'action') {
-      error(current, null, 'Connected to something that is not an action');
-      break;
-    }
-    visited.add(nextId);
-    chain.push(next);
-    current = nextId;
-  }
-  for (const node of graph.nodes) {
-    if (node.type === 'action' && !visited.has(node.id)) {
-      warning(node.id, null, 'Not connected to the event, so it never runs');
-    }
-  }
-  return chain;
-}
-
-function compileAction(node: ActionNode, known: Set<string>, error: Report): Step | null {
-  const action = node.data.action;
-  const label = node.data.title?.trim() || ACTIONS[action.type].label;
-  let failed = false;
-  const fail: Report = (nodeId, field, message) => {
-    failed = true;
-    error(nodeId, field, message);
-  };
-  const onlyWhenText = node.data.onlyWhen?.trim() ?? '';
-  const onlyWhen = onlyWhenText ? expressionField(node.id, 'onlyWhen', onlyWhenText, known, fail) : undefined;
-
-  switch (action.type) {
-    case 'log': {
-      if (action.message.trim() === '') fail(node.id, 'message', 'Write the text or {{expression}} to log');
-      const message = templateField(node.id, 'message', action.message, known, fail);
-      return failed || !message ? null : { id: node.id, type: 'log', label, ...(onlyWhen && { onlyWhen }), message };
-    }
-    case 'returnData': {
-      const seen = new Set<string>();
-      const entries: { key: string; value: Template }[] = [];
-      for (const entry of action.entries) {
-        const key = entry.key.trim();
-        const keyField = `entries.${entry.id}.key`;
-        if (key === '') fail(node.id, keyField, 'Key is required');
-        else if (seen.has(key)) fail(node.id, keyField, `Two keys are called "${key}"`);
-        seen.add(key);
-        const value = templateField(node.id, `entries.${entry.id}.value`, entry.value, known, fail);
-        if (value) entries.push({ key, value });
-      }
-      return failed ? null : { id: node.id, type: 'returnData', label, ...(onlyWhen && { onlyWhen }), entries };
-    }
-  }
-}
-
-function templateField(nodeId: string, field: string, text: string, known: Set<string>, fail: Report): Template | null {
-  let template: Template;
-  try {
-    template = parseTemplate(text);
-  } catch (e) {
-    if (!(e instanceof ExpressionSyntaxError)) throw e;
-    fail(nodeId, field, e.message);
-    return null;
-  }
-  return checkParams(nodeId, field, templateParamsUsed(template), known, fail) ? template : null;
-}
-
-function expressionField(nodeId: string, field: string, text: string, known: Set<string>, fail: Report): Expr | undefined {
-  // "Only when" fields accept both `x > 3` and `{{x > 3}}`.
-  const source = text.startsWith('{{') && text.endsWith('}}') ? text.slice(2, -2) : text;
-  let expr: Expr;
-  try {
-    expr = parseExpression(source);
-  } catch (e) {
-    if (!(e instanceof ExpressionSyntaxError)) throw e;
-    fail(nodeId, field, e.message);
-    return undefined;
-  }
-  return checkParams(nodeId, field, paramsUsed(expr), known, fail) ? expr : undefined;
-}
-
-function checkParams(nodeId: string, field: string, used: Set<string>, known: Set<string>, fail: Report): boolean {
-  const unknown = [...used].filter((key) => !known.has(key));
-  for (const key of unknown) fail(nodeId, field, `Unknown parameter "${key}"`);
-  return unknown.length === 0;
+function checkKey(key: string, seen: Set<string>, report: (message: string) => void, what: string) {
+  if (key === '') report(`${what} key is required`);
+  else if (!IDENTIFIER.test(key)) report(`${what} key "${key}" may contain only letters, digits and underscores, and must not start with a digit`);
+  else if (isReservedWord(key)) report(`"${key}" is a reserved word; choose another key`);
+  else if (seen.has(key)) report(`Two parameters are called "${key}"`);
+  seen.add(key);
 }

@@ -1,50 +1,83 @@
 import { z } from 'zod';
-import { Expr, Template } from './expression.ts';
+import { actionModule } from './actions/registry.ts';
+import { upgradeV1Definition } from './definition-v1.ts';
+import { Expr } from './expression.ts';
 import { ParameterType } from './graph.ts';
+import { WorkflowSettings } from './settings.ts';
 
 /**
- * The executable form of a workflow, produced by `compile` and frozen into releases. It is plain
- * JSON: every expression is already parsed, and steps keep the stable id of the node they came from
- * so run records can be shown on the canvas.
+ * The executable form of a workflow, produced by `compile` and frozen into releases (schema version
+ * 2). It is plain JSON: expressions are parsed and type-checked, and every reference is by id.
+ *
+ * It is a tree: `steps` is a sequence, and a step's path names where it sits (today the top level
+ * only, so a path is the step's id; branches and loops will nest as `<parent path>/<id>` and
+ * `<loop path>[<iteration>]/<id>`). Run records are keyed by step path and attempt, never by position.
  */
-export const DEFINITION_SCHEMA_VERSION = 1;
+export const DEFINITION_SCHEMA_VERSION = 2;
 
-export const ParameterSpec = z.object({
+export const FieldSpec = z.object({
+  id: z.string(),
   key: z.string(),
   type: ParameterType,
+  list: z.boolean(),
   optional: z.boolean(),
 });
+export type FieldSpec = z.infer<typeof FieldSpec>;
+
+export const ParameterSpec = FieldSpec.extend({ fields: z.array(FieldSpec).optional() });
 export type ParameterSpec = z.infer<typeof ParameterSpec>;
 
-const StepBase = {
-  /** The id of the action node this step was compiled from. */
-  id: z.string(),
-  /** What the run detail shows for this step. */
-  label: z.string(),
-  /** When present and false at run time, the step is skipped. */
-  onlyWhen: Expr.optional(),
-};
-
-export const LogStep = z.object({ ...StepBase, type: z.literal('log'), message: Template });
-export const ReturnDataStep = z.object({
-  ...StepBase,
-  type: z.literal('returnData'),
-  entries: z.array(z.object({ key: z.string(), value: Template })),
-});
-
-export const Step = z.discriminatedUnion('type', [LogStep, ReturnDataStep]);
+export const Step = z
+  .object({
+    /** The id of the action node this step was compiled from; also its path at the top level. */
+    id: z.string(),
+    /** The action module that runs it. */
+    type: z.string(),
+    /** What the run detail shows for this step. */
+    label: z.string(),
+    /** When present and false at run time, the step is skipped. */
+    onlyWhen: Expr.optional(),
+    /** The module's compiled configuration, checked against the module's own schema. */
+    config: z.unknown(),
+  })
+  .superRefine((step, ctx) => {
+    const module = actionModule(step.type);
+    if (!module) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `Unknown action type "${step.type}"` });
+      return;
+    }
+    const parsed = module.compiled.safeParse(step.config);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', path: ['config'], message: `Invalid ${step.type} step: ${parsed.error.issues[0]?.message}` });
+    }
+  });
 export type Step = z.infer<typeof Step>;
 
-export const ApiTrigger = z.object({ type: z.literal('api'), parameters: z.array(ParameterSpec) });
+export const ApiTrigger = z.object({
+  type: z.literal('api'),
+  parameters: z.array(ParameterSpec),
+  /** The event's "Only when": false means the run is skipped. */
+  onlyWhen: Expr.optional(),
+});
 export type ApiTrigger = z.infer<typeof ApiTrigger>;
 
 export const WorkflowDefinition = z.object({
   schemaVersion: z.literal(DEFINITION_SCHEMA_VERSION),
   name: z.string(),
   trigger: ApiTrigger,
+  settings: WorkflowSettings,
   steps: z.array(Step),
 });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
+
+/**
+ * Reads a stored definition of any schema version (releases made before version 2 hold version-1
+ * definitions that name parameters by key) and returns the current version.
+ */
+export function parseDefinition(raw: unknown): WorkflowDefinition {
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  return WorkflowDefinition.parse(version === 1 ? upgradeV1Definition(raw) : raw);
+}
 
 /** A problem found by the compiler, pinned to the node and field it comes from. */
 export const Diagnostic = z.object({

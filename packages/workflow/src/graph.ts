@@ -1,64 +1,76 @@
 import { z } from 'zod';
+import { ACTION_MODULES, type AnyActionConfig } from './actions/registry.ts';
+import { LIMITS } from './limits.ts';
+import { WorkflowSettings } from './settings.ts';
 
 /**
- * The editor's document for one workflow, as stored and as sent over the wire. Nodes and edges are
- * referenced by stable ids chosen by the editor; nothing is ever referenced by its display name.
+ * The editor's document for one workflow, as stored and as sent over the wire (schema version 2).
+ * Nodes, parameters and fields have stable ids chosen by the editor; expressions reference
+ * parameters and steps by those ids (`$<id>`, see references.ts), never by display name.
+ * Older versions are read through `parseStoredGraph`, which migrates them (migrations.ts).
  */
-export const GRAPH_SCHEMA_VERSION = 1;
+export const GRAPH_SCHEMA_VERSION = 2;
 
-const Id = z.string().min(1).max(64);
+/** Ids double as reference tokens inside expressions (`$param_x1`), so they are identifier-safe. */
+export const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{1,64}$/, 'Ids are 1 to 64 letters, digits or underscores');
 
 export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
 export type Position = z.infer<typeof Position>;
 
-/** The types a parameter may have. `boolean` is shown to builders as "yes / no". */
-export const ParameterType = z.enum(['text', 'number', 'boolean', 'date']);
+/** The types a parameter or field may have. `boolean` is shown as "yes / no"; `object` is any JSON object. */
+export const ParameterType = z.enum(['text', 'number', 'boolean', 'date', 'object']);
 export type ParameterType = z.infer<typeof ParameterType>;
 
-/** A typed input of an API workflow, read from the JSON body of the call. */
-export const Parameter = z.object({
-  /** Stable id, so diagnostics survive a rename of the key. */
+/** A declared field of an object parameter. */
+export const ObjectField = z.object({
   id: Id,
-  /** The JSON key callers send, and the name expressions use. */
+  /** The JSON key in the object. */
   key: z.string().max(100),
   type: ParameterType,
+  /** A list of values of `type`. */
+  list: z.boolean().default(false),
+  optional: z.boolean().default(true),
+});
+export type ObjectField = z.infer<typeof ObjectField>;
+
+/** A typed input of an API workflow, read from the body of the call. */
+export const Parameter = z.object({
+  /** Stable id: expressions and diagnostics refer to the parameter by it, so renaming the key breaks nothing. */
+  id: Id,
+  /** The JSON key callers send, and the name the editor shows in expressions. */
+  key: z.string().max(100),
+  type: ParameterType,
+  /** A list of values of `type` (a JSON array). */
+  list: z.boolean().default(false),
   /** An optional parameter may be left out; a required one gets a 400 when missing. */
   optional: z.boolean(),
+  /** For `object`: the fields expressions may read, with their types. None declared: any JSON object. */
+  fields: z.array(ObjectField).max(100).optional(),
 });
 export type Parameter = z.infer<typeof Parameter>;
 
-/** "Log a value": evaluates `message` (text with {{expressions}}) and writes it to the run's log. */
-export const LogAction = z.object({
-  type: z.literal('log'),
-  message: z.string().max(10_000),
-});
+const expressionText = z.string().max(LIMITS.expressionChars);
 
-/** One key of the JSON response built by "Return data from API". */
-export const ReturnEntry = z.object({
-  id: Id,
-  key: z.string().max(100),
-  /** Text with {{expressions}}; a value that is exactly one {{expression}} keeps its type. */
-  value: z.string().max(10_000),
-});
-export type ReturnEntry = z.infer<typeof ReturnEntry>;
+/** The configuration of an action node: one of the registered action modules' stored forms. */
+export const ActionConfig = z.discriminatedUnion(
+  'type',
+  ACTION_MODULES.map((m) => m.config) as unknown as Parameters<typeof z.discriminatedUnion>[1],
+) as unknown as z.ZodType<AnyActionConfig>;
+export type ActionConfig = AnyActionConfig;
 
-/** "Return data from API": ends the run and answers the caller with these keys. */
-export const ReturnDataAction = z.object({
-  type: z.literal('returnData'),
-  entries: z.array(ReturnEntry).max(200),
-});
-
-/** The configuration of an action node, keyed by action type (see catalog.ts). */
-export const ActionConfig = z.discriminatedUnion('type', [LogAction, ReturnDataAction]);
-export type ActionConfig = z.infer<typeof ActionConfig>;
-export type ActionType = ActionConfig['type'];
-
-/** The trigger of an API workflow: its parameters. */
+/** The trigger of an API workflow: its parameters, its condition and how it runs. */
 export const ApiEventNode = z.object({
   id: Id,
   type: z.literal('apiEvent'),
   position: Position,
-  data: z.object({ parameters: z.array(Parameter).max(100) }),
+  data: z.object({
+    parameters: z.array(Parameter).max(100),
+    /** "Only when": when false the run is recorded as skipped and the caller gets 400. Empty: always. */
+    onlyWhen: expressionText.optional(),
+    settings: WorkflowSettings.default(WorkflowSettings.parse({})),
+  }),
 });
 export type ApiEventNode = z.infer<typeof ApiEventNode>;
 
@@ -68,10 +80,10 @@ export const ActionNode = z.object({
   type: z.literal('action'),
   position: Position,
   data: z.object({
-    /** Optional title shown on the node instead of the action's name. */
+    /** Optional title shown on the node instead of the action's name; also names its result. */
     title: z.string().max(200).optional(),
     /** "Only when": an expression; when it is false the step is skipped. Empty means always. */
-    onlyWhen: z.string().max(10_000).optional(),
+    onlyWhen: expressionText.optional(),
     action: ActionConfig,
   }),
 });
@@ -87,25 +99,36 @@ export type GraphEdge = z.infer<typeof GraphEdge>;
 export const WorkflowGraph = z
   .object({
     schemaVersion: z.literal(GRAPH_SCHEMA_VERSION),
-    nodes: z.array(GraphNode).max(5000),
-    edges: z.array(GraphEdge).max(10_000),
+    nodes: z.array(GraphNode).max(LIMITS.steps),
+    edges: z.array(GraphEdge).max(LIMITS.steps * 2),
   })
   .superRefine((graph, ctx) => {
-    const ids = new Set<string>();
+    // Parameters and nodes share one namespace: `$<id>` in an expression must mean one thing.
+    const ids = new Map<string, string>();
+    const claim = (id: string, what: string, path: (string | number)[]) => {
+      const other = ids.get(id);
+      if (other) ctx.addIssue({ code: 'custom', path, message: `Id "${id}" of ${what} is already used by ${other}` });
+      else ids.set(id, what);
+    };
     graph.nodes.forEach((node, index) => {
-      if (ids.has(node.id)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', index, 'id'], message: `Duplicate node id "${node.id}"` });
-      }
-      ids.add(node.id);
+      claim(node.id, `node ${index + 1}`, ['nodes', index, 'id']);
+      if (node.type !== 'apiEvent') return;
+      node.data.parameters.forEach((parameter, p) => {
+        claim(parameter.id, `parameter "${parameter.key}"`, ['nodes', index, 'data', 'parameters', p, 'id']);
+        const fieldIds = new Set<string>();
+        parameter.fields?.forEach((field, f) => {
+          if (fieldIds.has(field.id)) {
+            ctx.addIssue({ code: 'custom', path: ['nodes', index, 'data', 'parameters', p, 'fields', f, 'id'], message: `Duplicate field id "${field.id}"` });
+          }
+          fieldIds.add(field.id);
+        });
+      });
     });
+    const nodeIds = new Set(graph.nodes.map((n) => n.id));
     graph.edges.forEach((edge, index) => {
       for (const end of ['source', 'target'] as const) {
-        if (!ids.has(edge[end])) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['edges', index, end],
-            message: `Edge "${edge.id}" points to unknown node "${edge[end]}"`,
-          });
+        if (!nodeIds.has(edge[end])) {
+          ctx.addIssue({ code: 'custom', path: ['edges', index, end], message: `Edge "${edge.id}" points to unknown node "${edge[end]}"` });
         }
       }
     });
@@ -116,15 +139,7 @@ export type WorkflowGraph = z.infer<typeof WorkflowGraph>;
 export function emptyGraph(): WorkflowGraph {
   return {
     schemaVersion: GRAPH_SCHEMA_VERSION,
-    nodes: [{ id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [] } }],
+    nodes: [{ id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [], settings: WorkflowSettings.parse({}) } }],
     edges: [],
   };
-}
-
-/**
- * Reads a stored graph of any known schema version and returns the current version. Version 1 is
- * the only one so far; older versions get their migration step here when the format changes.
- */
-export function parseStoredGraph(raw: unknown): z.ZodSafeParseResult<WorkflowGraph> {
-  return WorkflowGraph.safeParse(raw);
 }

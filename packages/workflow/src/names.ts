@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { functionSpec } from './functions.ts';
 
 /** A workflow's name: the last segment of its endpoint URL, so only URL-safe characters. */
 export const WorkflowName = z
@@ -20,5 +21,9 @@ export const WorkflowLabel = z.string().trim().max(200, 'Label must be at most 2
  */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Words that expressions reserve; a parameter may not be called this. */
-export const RESERVED_WORDS = new Set(['now', 'true', 'false', 'null', 'this']);
+/** Words that expressions reserve; a parameter may not be called this, nor like a function. */
+export const RESERVED_WORDS = new Set(['now', 'true', 'false', 'null', 'this', 'steps']);
+
+export function isReservedWord(key: string): boolean {
+  return RESERVED_WORDS.has(key) || functionSpec(key) !== undefined;
+}

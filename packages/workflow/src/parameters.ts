@@ -1,20 +1,25 @@
-import type { Value } from './expression.ts';
-import type { ParameterSpec } from './definition.ts';
+import { parseDate } from './dates.ts';
+import type { FieldSpec, ParameterSpec } from './definition.ts';
+import { type Value, setOwn } from './expression.ts';
+import type { ParameterType } from './graph.ts';
+import { T, type Type, orEmpty } from './types.ts';
 
 export interface ParameterError {
-  /** The parameter's key, or null when the body as a whole is wrong. */
+  /** Where: the parameter's key, `items[2]` or `order.total`; null when the body as a whole is wrong. */
   parameter: string | null;
   message: string;
 }
 
 export type InputResult =
-  | { ok: true; values: Record<string, Value> }
+  | { ok: true; values: Map<string, Value> }
   | { ok: false; errors: ParameterError[] };
 
 /**
- * Checks a request body against a workflow's parameters and converts each value to its type.
- * Form-encoded callers send everything as text, so numeric text, "yes"/"no"/"true"/"false" and ISO
- * dates are accepted too; anything else is an error naming the parameter. Unknown keys are ignored.
+ * Checks a request body against a workflow's parameters and converts each value to its type; the
+ * values come back keyed by parameter id. Form-encoded callers send everything as text, so numeric
+ * text, "yes"/"no"/"true"/"false" and ISO dates are accepted too, and a single value where a list is
+ * expected is a one-item list. Anything else is an error naming the parameter. Unknown keys are
+ * ignored; undeclared fields of objects are kept as sent.
  */
 export function readInputs(specs: readonly ParameterSpec[], body: unknown): InputResult {
   if (body === undefined || body === null) body = {};
@@ -22,37 +27,58 @@ export function readInputs(specs: readonly ParameterSpec[], body: unknown): Inpu
     return { ok: false, errors: [{ parameter: null, message: 'The request body must be a JSON object' }] };
   }
   const source = body as Record<string, unknown>;
-  const values: Record<string, Value> = {};
+  const values = new Map<string, Value>();
   const errors: ParameterError[] = [];
   for (const spec of specs) {
     const raw = Object.hasOwn(source, spec.key) ? source[spec.key] : undefined;
-    if (raw === undefined || raw === null || raw === '') {
-      if (spec.optional) values[spec.key] = null;
-      else errors.push({ parameter: spec.key, message: `Missing required parameter "${spec.key}"` });
-      continue;
-    }
-    const converted = convert(spec, raw);
-    if (converted.ok) values[spec.key] = converted.value;
-    else errors.push({ parameter: spec.key, message: converted.message });
+    const converted = readField(spec, raw, spec.key, spec.fields);
+    if (converted.ok) values.set(spec.id, converted.value);
+    else errors.push(...converted.errors);
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, values };
 }
 
-type Converted = { ok: true; value: Value } | { ok: false; message: string };
+type Read = { ok: true; value: Value } | { ok: false; errors: ParameterError[] };
 
-function convert(spec: ParameterSpec, raw: unknown): Converted {
-  const wrong = (expected: string): Converted => ({
-    ok: false,
-    message: `Parameter "${spec.key}" must be ${expected}, got ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}`,
+const isMissing = (raw: unknown) => raw === undefined || raw === null || raw === '';
+
+function readField(spec: FieldSpec, raw: unknown, where: string, fields?: readonly FieldSpec[]): Read {
+  if (isMissing(raw)) {
+    return spec.optional ? { ok: true, value: null } : { ok: false, errors: [{ parameter: where, message: `Missing required parameter "${where}"` }] };
+  }
+  if (!spec.list) return readOne(spec.type, raw, where, fields);
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : null;
+  if (!items) return wrong(where, `a list of ${listWord(spec.type)}`, raw);
+  const out: Value[] = [];
+  const errors: ParameterError[] = [];
+  items.forEach((item, index) => {
+    const read = readOne(spec.type, item, `${where}[${index}]`, fields);
+    if (read.ok) out.push(read.value);
+    else errors.push(...read.errors);
   });
-  switch (spec.type) {
+  return errors.length > 0 ? { ok: false, errors: errors.slice(0, 10) } : { ok: true, value: out };
+}
+
+function listWord(type: ParameterType): string {
+  return { text: 'texts', number: 'numbers', boolean: 'yes/no values', date: 'dates', object: 'objects' }[type];
+}
+
+function wrong(where: string, expected: string, raw: unknown): Read {
+  const shown = typeof raw === 'number' ? String(raw) : truncate(JSON.stringify(raw) ?? String(raw));
+  return { ok: false, errors: [{ parameter: where, message: `Parameter "${where}" must be ${expected}, got ${shown}` }] };
+}
+
+const truncate = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
+function readOne(type: ParameterType, raw: unknown, where: string, fields?: readonly FieldSpec[]): Read {
+  switch (type) {
     case 'text':
       if (typeof raw === 'string') return { ok: true, value: raw };
       if (typeof raw === 'number' || typeof raw === 'boolean') return { ok: true, value: String(raw) };
-      return wrong('text');
+      return wrong(where, 'text', raw);
     case 'number': {
       const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      return Number.isFinite(value) ? { ok: true, value } : wrong('a number');
+      return Number.isFinite(value) ? { ok: true, value } : wrong(where, 'a number', raw);
     }
     case 'boolean':
       if (typeof raw === 'boolean') return { ok: true, value: raw };
@@ -61,35 +87,41 @@ function convert(spec: ParameterSpec, raw: unknown): Converted {
         if (word === 'yes' || word === 'true') return { ok: true, value: true };
         if (word === 'no' || word === 'false') return { ok: true, value: false };
       }
-      return wrong('yes or no (true/false)');
+      return wrong(where, 'yes or no (true/false)', raw);
     case 'date': {
       const date = parseDate(raw);
-      return date ? { ok: true, value: date } : wrong('a date (ISO 8601 text or milliseconds since 1970)');
+      return date ? { ok: true, value: date } : wrong(where, 'a date (ISO 8601 text or milliseconds since 1970)', raw);
+    }
+    case 'object': {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return wrong(where, 'an object', raw);
+      if (!fields || fields.length === 0) return { ok: true, value: raw as Value };
+      const source = raw as Record<string, unknown>;
+      // Undeclared fields are kept; declared ones are converted to their types.
+      const out: Record<string, Value> = { ...(source as Record<string, Value>) };
+      const errors: ParameterError[] = [];
+      for (const field of fields) {
+        const read = readField(field, Object.hasOwn(source, field.key) ? source[field.key] : undefined, `${where}.${field.key}`);
+        if (read.ok) setOwn(out, field.key, read.value);
+        else errors.push(...read.errors);
+      }
+      return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
     }
   }
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
- * ISO 8601 text or milliseconds since 1970. A time without an offset is read as UTC, so the same
- * call means the same instant whatever the server's time zone. Impossible calendar dates
- * (2024-02-31) are refused rather than rolled over into the next month.
- */
-function parseDate(raw: unknown): Date | null {
-  if (typeof raw === 'number') return validDate(new Date(raw));
-  if (typeof raw !== 'string') return null;
-  const text = raw.trim();
-  const match = ISO_DATE.exec(text);
-  if (!match) return null;
-  const [, year, month, day, offset] = match;
-  const hasTime = text.length > 10;
-  const date = validDate(new Date(hasTime && !offset ? `${text}Z` : text));
-  const calendarDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  const dayExists = calendarDay.getUTCMonth() === Number(month) - 1 && calendarDay.getUTCDate() === Number(day);
-  return date && dayExists ? date : null;
+function scalarType(type: ParameterType, fields?: readonly FieldSpec[]): Type {
+  if (type !== 'object') return T[type];
+  if (!fields || fields.length === 0) return T.object();
+  return {
+    kind: 'object',
+    fields: Object.fromEntries(fields.map((f) => [f.key, typeOfField(f)])),
+    fieldIds: Object.fromEntries(fields.map((f) => [f.id, f.key])),
+  };
 }
 
-function validDate(date: Date): Date | null {
-  return Number.isNaN(date.getTime()) ? null : date;
+/** The static type of a parameter or field: its type, a list of it, or empty when optional. */
+export function typeOfField(spec: FieldSpec & { fields?: readonly FieldSpec[] }): Type {
+  const one = scalarType(spec.type, spec.fields);
+  const type = spec.list ? T.list(one) : one;
+  return spec.optional ? orEmpty(type) : type;
 }

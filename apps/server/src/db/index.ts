@@ -1,4 +1,10 @@
-// The only module that touches Prisma: everything else gets a `Db` through its caller.
+// The only code that touches Prisma or SQL: everything else gets a `Db` (Prisma) or an `EngineDb`
+// (the run engine's prepared SQL) through its caller. See README.md for why there are two.
 export { openDb, type Db, type Prisma } from './client.ts';
 export { migrate, MIGRATIONS_DIR, type MigrationReport } from './migrate.ts';
-export { isRecordMissing, isUniqueViolation } from './errors.ts';
+export { isBusyError, isRecordMissing, isUniqueViolation } from './errors.ts';
+export { EngineDb, type EngineDbOptions } from './engineDb.ts';
+export type { ClaimedRun, RunQueue } from './queue.ts';
+export type { AttemptReason, AttemptRow, RunOutcome, RunRow, RunStatus, StepRow } from './runWrites.ts';
+export type { SynchronousMode } from './sqlite.ts';
+export { uuidv7Floor } from './retention.ts';

@@ -5,46 +5,49 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import secureJson from 'secure-json-parse';
-import type { Runner } from '../runner/runner.ts';
+import { formatBytes } from '@switchyard/workflow';
+import type { Engine } from '../runner/engine.ts';
 import { userForSession } from '../services/accounts.ts';
+import type { RefusedCalls } from '../services/refusals.ts';
 import type { Context, Services } from '../trpc/context.ts';
 import { type AppRouter, appRouter } from '../trpc/router.ts';
-import { registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
+import { BodyError, registerBodyParsers } from './bodies.ts';
+import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
 
 export interface AppDeps extends Services {
-  runner: Runner;
+  engine: Engine;
+  refusals: RefusedCalls;
 }
 
-const isWorkflowEndpoint = (url: string) => url.startsWith('/api/') || url.startsWith('/version-test/');
+/** The editor's API takes whole graphs (up to 5,000 nodes); workflow endpoints have their own, smaller limit. */
+const API_BODY_LIMIT = 8 * 1024 * 1024;
+/** How long /healthz waits for a test write before saying the database cannot be written. */
+const HEALTH_WRITE_TIMEOUT_MS = 1000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: 5 * 1024 * 1024,
+    bodyLimit: API_BODY_LIMIT,
     trustProxy: false,
+    // One info line per request is the largest cost on the webhook path; errors are still logged.
+    disableRequestLogging: true,
   });
 
-  // An empty JSON body means "no parameters", and a malformed one gets a message saying where it broke.
-  // secure-json-parse refuses __proto__ and constructor keys, as Fastify's own parser does.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch (error) {
-      done(Object.assign(new Error(`Malformed JSON body: ${(error as Error).message}`), { statusCode: 400 }), undefined);
-    }
-  });
+  registerBodyParsers(app);
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    const message = statusCode >= 500 ? 'Internal server error' : error.message;
-    if (isWorkflowEndpoint(request.url)) return sendError(reply, statusCode, message);
+    const endpoint = endpointOf(request.url);
+    const message = statusCode >= 500 ? 'Internal server error' : publicMessage(error, statusCode, endpoint ? deps.config.bodyLimitBytes : API_BODY_LIMIT);
+    if (endpoint) {
+      if (error instanceof BodyError) countRefusal(deps.refusals, request.url, error.reason, message);
+      else if (statusCode === 413) countRefusal(deps.refusals, request.url, 'too_large', message);
+      else if (statusCode === 415) countRefusal(deps.refusals, request.url, 'unsupported_media_type', message);
+      return sendError(reply, statusCode, message);
+    }
     return reply.code(statusCode).send({ error: message });
   });
 
@@ -63,9 +66,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/healthz', async (_request, reply) =>
-    deps.runner.isReady ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
-  );
+  // 200 only when the runner is up and a write commits: a load balancer takes a process whose
+  // database cannot be written out of rotation.
+  app.get('/healthz', async (_request, reply) => {
+    if (!deps.engine.isReady) return reply.code(503).send({ status: 'starting' });
+    if (!(await deps.engine.writable(HEALTH_WRITE_TIMEOUT_MS))) {
+      return reply.code(503).send({ status: 'unavailable', message: 'The database cannot be written' });
+    }
+    return { status: 'ok' };
+  });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -78,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  registerWorkflowEndpoints(app, deps);
+  registerWorkflowEndpoints(app, { engine: deps.engine, refusals: deps.refusals, bodyLimitBytes: deps.config.bodyLimitBytes });
   await serveWebApp(app, deps.config.webDist);
   return app;
 }
@@ -115,11 +124,20 @@ async function serveWebApp(app: FastifyInstance, webDist: string) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
   }
   app.setNotFoundHandler((request, reply) => {
-    if (isWorkflowEndpoint(request.url)) return sendError(reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`);
+    if (endpointOf(request.url) || request.url.startsWith('/api/') || request.url.startsWith('/version-test/')) {
+      return sendError(reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`);
+    }
     if (request.method !== 'GET' || request.url.startsWith('/trpc')) return reply.code(404).send({ error: 'Not found' });
     if (!existsSync(index)) {
       return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build` (npm start does it for you).');
     }
     return reply.type('text/html').sendFile('index.html');
   });
+}
+
+/** The sentence a caller sees for a 4xx raised by Fastify itself. */
+function publicMessage(error: Error & { code?: string }, statusCode: number, bodyLimit: number): string {
+  if (statusCode === 413) return `The request body is too large: the limit is ${formatBytes(bodyLimit)}`;
+  if (statusCode === 415) return 'Send the body as application/json or application/x-www-form-urlencoded';
+  return error.message;
 }

@@ -1,35 +1,100 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/index.ts';
-import { RunnerStoppedError, type Runner } from '../runner/runner.ts';
+import { CONDITION_NOT_MET } from '@switchyard/workflow';
+import { type CallResult, type Engine, EngineStoppedError } from '../runner/engine.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
-import { prepareInvocation } from '../services/invocations.ts';
+import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
+import { BodyError, checkFormBody } from './bodies.ts';
+
+export const RUN_ID_HEADER = 'x-switchyard-run-id';
 
 /** The body every failed workflow call gets: a status, a sentence, and details where they help. */
 export function sendError(reply: FastifyReply, statusCode: number, message: string, extra: Record<string, unknown> = {}) {
   return reply.code(statusCode).send({ status: 'error', message, ...extra });
 }
 
+const LIVE_PREFIX = '/api/1.1/wf/';
+const DRAFT_PREFIX = '/version-test/api/1.1/wf/';
+
+/** The environment and workflow name a URL of a generated endpoint names, if it is one. */
+export function endpointOf(url: string): { environment: Environment; name: string } | null {
+  const path = url.split('?')[0]!;
+  const prefix = path.startsWith(LIVE_PREFIX) ? LIVE_PREFIX : path.startsWith(DRAFT_PREFIX) ? DRAFT_PREFIX : null;
+  if (!prefix) return null;
+  const name = decodeURIComponent(path.slice(prefix.length)).replace(/\/+$/, '');
+  return { environment: prefix === LIVE_PREFIX ? 'live' : 'draft', name };
+}
+
+export interface EndpointDeps {
+  engine: Engine;
+  refusals: RefusedCalls;
+  bodyLimitBytes: number;
+}
+
+/** Counts a refused call (never its body) under the workflow's name, or one bucket for unknown names. */
+export function countRefusal(refusals: RefusedCalls, url: string, reason: RefusalReason, message: string) {
+  const endpoint = endpointOf(url);
+  if (!endpoint) return;
+  const name = reason === 'unknown_workflow' || !/^[a-z0-9-]{1,64}$/.test(endpoint.name) ? UNKNOWN_WORKFLOW : endpoint.name;
+  refusals.count(name, endpoint.environment, reason, message);
+}
+
 /**
  * The generated endpoints, as in Bubble: POST /api/1.1/wf/<name> runs the latest release and
- * POST /version-test/api/1.1/wf/<name> runs the saved draft. The JSON body carries the parameters.
+ * POST /version-test/api/1.1/wf/<name> runs the saved draft. The body carries the parameters.
+ * Answers: 200 with the run's response; 202 with the run id when the workflow responds at once,
+ * or when the run has not finished within the synchronous wait limit; 400/404 for what the caller
+ * got wrong; 500 when a step failed. Every answer about a run has its id in x-switchyard-run-id.
  */
-export function registerWorkflowEndpoints(app: FastifyInstance, deps: { db: Db; runner: Runner }) {
+export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDeps) {
   const handle = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
     try {
-      const runRequest = await prepareInvocation(deps.db, environment, name, request.body);
-      const { runId, execution } = await deps.runner.run(runRequest);
-      reply.header('x-switchyard-run-id', runId);
-      if (execution.status === 'failed') return sendError(reply, 500, execution.error ?? 'The workflow failed', { runId });
-      return reply.send({ status: 'success', response: execution.response });
+      if (request.jsonText === null) checkFormBody(request.body);
+      const trigger = environment === 'draft' && request.headers['x-switchyard-trigger'] === 'test' ? 'test' : 'api';
+      const result = await deps.engine.call({
+        environment,
+        name,
+        body: request.body,
+        inputJson: request.jsonText ?? (request.body === undefined ? '{}' : JSON.stringify(request.body)),
+        trigger,
+      });
+      return sendResult(reply, result);
     } catch (error) {
-      if (error instanceof AppError) return sendError(reply, HTTP_STATUS[error.code], error.message, error.details);
-      if (error instanceof RunnerStoppedError) return sendError(reply, 503, error.message);
+      if (error instanceof AppError) {
+        if (error.reason) countRefusal(deps.refusals, request.url, error.reason as RefusalReason, error.message);
+        return sendError(reply, HTTP_STATUS[error.code], error.message, error.details);
+      }
+      if (error instanceof BodyError) {
+        countRefusal(deps.refusals, request.url, error.reason, error.message);
+        return sendError(reply, 400, error.message);
+      }
+      if (error instanceof EngineStoppedError) return sendError(reply, 503, error.message);
       throw error;
     }
   };
 
-  app.post('/api/1.1/wf/:name', handle('live'));
-  app.post('/version-test/api/1.1/wf/:name', handle('draft'));
+  const options = { bodyLimit: deps.bodyLimitBytes };
+  app.post('/api/1.1/wf/:name', options, handle('live'));
+  app.post('/version-test/api/1.1/wf/:name', options, handle('draft'));
+}
+
+function sendResult(reply: FastifyReply, result: CallResult) {
+  reply.header(RUN_ID_HEADER, result.runId);
+  if (result.kind === 'accepted') {
+    return reply.code(202).type('application/json').send(`{"status":"accepted","response":{"run_id":"${result.runId}"}}`);
+  }
+  switch (result.status) {
+    case 'succeeded':
+      // The response is JSON text already (as stored): no second serialisation.
+      return reply.type('application/json').send(`{"status":"success","response":${result.response ?? '{}'}}`);
+    case 'skipped':
+      return sendError(reply, 400, CONDITION_NOT_MET, { run_id: result.runId });
+    case 'cancelled':
+      return sendError(reply, 409, result.error, { run_id: result.runId });
+    case 'interrupted':
+      return sendError(reply, 503, result.error, { run_id: result.runId });
+    case 'failed':
+      return sendError(reply, 500, result.error, { run_id: result.runId });
+  }
 }

@@ -6,6 +6,8 @@ export type AppErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_F
 
 export class AppError extends Error {
   override name = 'AppError';
+  /** A short machine-readable word for why (e.g. "not_deployed"), for counting refused calls. */
+  reason: string | null = null;
   constructor(
     readonly code: AppErrorCode,
     message: string,
@@ -13,6 +15,11 @@ export class AppError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  because(reason: string): this {
+    this.reason = reason;
+    return this;
   }
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowDefinition, compile } from '@switchyard/workflow';
+import { compile } from '@switchyard/workflow';
 import type { Db, Prisma } from '../db/index.ts';
 import { badRequest } from './errors.ts';
+import { withBusyRetry } from './busy.ts';
 import { fromRow } from './workflows.ts';
 
 /**
@@ -9,7 +10,7 @@ import { fromRow } from './workflows.ts';
  * release, in one transaction. A workflow with errors stops the deploy, naming what is wrong.
  */
 export async function deploy(db: Db, createdBy: string) {
-  return db.$transaction((tx) => deployWithin(tx, createdBy));
+  return withBusyRetry(() => db.$transaction((tx) => deployWithin(tx, createdBy)));
 }
 
 /** The deploy itself, inside a transaction the caller owns (import --deploy shares one). */
@@ -54,19 +55,4 @@ export async function liveReleaseOf(db: Db, workflowId: string): Promise<number 
     select: { number: true, workflows: { where: { workflowId }, select: { workflowId: true } } },
   });
   return latest && latest.workflows.length > 0 ? latest.number : null;
-}
-
-/** The live definition of a workflow: the one in the latest release. */
-export async function liveDefinition(db: Db, name: string) {
-  const latest = await db.release.findFirst({
-    orderBy: { number: 'desc' },
-    select: { number: true, workflows: { where: { name }, select: { workflowId: true, definition: true } } },
-  });
-  const entry = latest?.workflows[0];
-  if (!latest || !entry) return null;
-  return {
-    releaseNumber: latest.number,
-    workflowId: entry.workflowId,
-    definition: WorkflowDefinition.parse(JSON.parse(entry.definition)),
-  };
 }

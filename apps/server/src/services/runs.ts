@@ -1,150 +1,135 @@
 import { z } from 'zod';
-import type { Db } from '../db/index.ts';
+import { type Db, type Prisma, uuidv7Floor } from '../db/index.ts';
 import { notFound } from './errors.ts';
 
+/** The words runs are described with: contracts other issues, scripts and the console rely on. */
 export const Environment = z.enum(['draft', 'live']);
 export type Environment = z.infer<typeof Environment>;
-export const RunStatus = z.enum(['running', 'success', 'failed', 'interrupted']);
+export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);
 export type RunStatus = z.infer<typeof RunStatus>;
-export const StepStatus = z.enum(['success', 'failed', 'skipped']);
-export type StepStatus = z.infer<typeof StepStatus>;
+export const Trigger = z.enum(['api', 'schedule', 'batch_item', 'recurring', 'data_change', 'custom_event', 'test']);
+export type Trigger = z.infer<typeof Trigger>;
+export const StepStatus = z.enum(['succeeded', 'failed', 'skipped']);
+export const AttemptStatus = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'skipped']);
+export const AttemptReason = z.enum(['first', 'retry', 'recovered']);
 
-export interface StepRecord {
-  position: number;
-  stepId: string;
-  type: string;
-  label: string;
-  status: StepStatus;
-  startedAt: Date;
-  durationMs: number;
-  input: unknown;
-  output: unknown;
-  error: string | null;
-  logs: string[];
-}
+const FINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'skipped'];
 
-export interface RunStart {
-  id: string;
-  workflowId: string;
-  workflowName: string;
-  environment: Environment;
-  releaseNumber: number | null;
-  trigger: 'api';
-  input: unknown;
-  startedAt: Date;
-}
-
-export interface RunEnd {
-  status: Exclude<RunStatus, 'running'>;
-  output: unknown;
-  error: string | null;
-  finishedAt: Date;
-  durationMs: number;
-  steps: StepRecord[];
-}
-
-const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
-const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-
-/** The run exists, as "running", before any step executes: a crash leaves a visible trace. */
-export async function recordRunStart(db: Db, run: RunStart): Promise<void> {
-  await db.run.create({ data: { ...run, status: 'running', input: JSON.stringify(run.input ?? null) } });
-}
-
-/** Writes the outcome and every step together, so a run is never left half-recorded. */
-export async function recordRunEnd(db: Db, runId: string, end: RunEnd): Promise<void> {
-  await db.$transaction([
-    db.run.update({
-      where: { id: runId },
-      data: {
-        status: end.status,
-        output: json(end.output),
-        error: end.error,
-        finishedAt: end.finishedAt,
-        durationMs: end.durationMs,
-      },
-    }),
-    db.runStep.createMany({
-      data: end.steps.map((step) => ({
-        runId,
-        position: step.position,
-        stepId: step.stepId,
-        type: step.type,
-        label: step.label,
-        status: step.status,
-        startedAt: step.startedAt,
-        durationMs: step.durationMs,
-        input: JSON.stringify(step.input ?? null),
-        output: json(step.output),
-        error: step.error,
-        logs: step.logs.length > 0 ? JSON.stringify(step.logs) : null,
-      })),
-    }),
-  ]);
-}
-
-/** Runs still "running" when the server starts were cut off by a crash or kill: say so. */
-export async function markInterruptedRuns(db: Db, now: Date): Promise<number> {
-  const { count } = await db.run.updateMany({
-    where: { status: 'running' },
-    data: { status: 'interrupted', error: 'The server stopped while this run was in progress', finishedAt: now },
-  });
-  return count;
-}
-
-export const RunListInput = z.object({
-  limit: z.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
-  workflowId: z.string().optional(),
+export const RunFilter = z.object({
+  workflowId: z.string().max(64).optional(),
+  /** Also matches runs by the workflow's name at run time (for runs of a deleted or renamed workflow). */
+  workflowName: z.string().max(64).optional(),
+  status: z.array(RunStatus).max(RunStatus.options.length).optional(),
+  environment: Environment.optional(),
+  trigger: Trigger.optional(),
+  /** Created at or after. */
+  since: z.date().optional(),
+  /** Created before. */
+  until: z.date().optional(),
 });
+export type RunFilter = z.infer<typeof RunFilter>;
+
+export const RunListInput = RunFilter.extend({
+  limit: z.number().int().min(1).max(200).default(50),
+  /** The id of the last run of the previous page: the next page starts after it. */
+  cursor: z.string().max(64).optional(),
+});
+
+/**
+ * Run ids are UUIDv7 (time-ordered), so "newest first" is the primary key backwards, a time range
+ * is an id range, and paging is keyset paging on the id: page 20,000 costs what page 1 costs.
+ */
+function where(filter: RunFilter, cursor?: string): Prisma.RunWhereInput {
+  const id: Prisma.StringFilter = {};
+  if (cursor) id.lt = cursor;
+  if (filter.until) {
+    const bound = uuidv7Floor(filter.until);
+    id.lt = id.lt && id.lt < bound ? id.lt : bound;
+  }
+  if (filter.since) id.gte = uuidv7Floor(filter.since);
+  const byWorkflow: Prisma.RunWhereInput[] = [];
+  if (filter.workflowId) byWorkflow.push({ workflowId: filter.workflowId });
+  if (filter.workflowName) byWorkflow.push({ workflowName: filter.workflowName });
+  return {
+    ...(Object.keys(id).length > 0 && { id }),
+    ...(byWorkflow.length > 0 && { OR: byWorkflow }),
+    ...(filter.status && filter.status.length > 0 && { status: { in: filter.status } }),
+    ...(filter.environment && { environment: filter.environment }),
+    ...(filter.trigger && { trigger: filter.trigger }),
+  };
+}
 
 const summarySelect = {
   id: true,
   workflowId: true,
   workflowName: true,
   environment: true,
+  trigger: true,
   releaseNumber: true,
   status: true,
+  attempts: true,
+  recovered: true,
+  runAt: true,
+  createdAt: true,
   startedAt: true,
+  finishedAt: true,
   durationMs: true,
   error: true,
-} as const;
+} as const satisfies Prisma.RunSelect;
 
-export async function listRuns(db: Db, input: z.input<typeof RunListInput>) {
-  const { limit, cursor, workflowId } = RunListInput.parse(input);
-  const rows = await db.run.findMany({
-    where: workflowId ? { workflowId } : {},
-    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-    take: limit + 1,
-    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    select: summarySelect,
-  });
-  const items = rows.slice(0, limit).map((row) => ({
+type SummaryRow = Prisma.RunGetPayload<{ select: typeof summarySelect }>;
+
+function summary(row: SummaryRow) {
+  return {
     ...row,
     environment: Environment.parse(row.environment),
     status: RunStatus.parse(row.status),
-  }));
+    trigger: Trigger.parse(row.trigger),
+  };
+}
+export type RunSummary = ReturnType<typeof summary>;
+
+export async function listRuns(db: Db, input: z.input<typeof RunListInput>) {
+  const { limit, cursor, ...filter } = RunListInput.parse(input);
+  const rows = await db.run.findMany({ where: where(filter, cursor), orderBy: { id: 'desc' }, take: limit + 1, select: summarySelect });
+  const items = rows.slice(0, limit).map(summary);
   return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
 }
 
-export async function getRun(db: Db, id: string) {
-  const run = await db.run.findUnique({ where: { id }, include: { steps: { orderBy: { position: 'asc' } } } });
+/**
+ * One run with its attempts and steps. Stored JSON (input, output, each step's input and output)
+ * is sent as text: whatever a caller or a step produced, the run detail can always be opened.
+ */
+export async function getRun(db: Db, id: string, retentionMs: Record<Environment, number>) {
+  const run = await db.run.findUnique({
+    where: { id },
+    include: { attemptRows: { orderBy: { number: 'asc' } }, steps: { orderBy: [{ attempt: 'asc' }, { position: 'asc' }, { startedAt: 'asc' }] } },
+  });
   if (!run) throw notFound('This run does not exist');
+  const environment = Environment.parse(run.environment);
+  const status = RunStatus.parse(run.status);
   return {
-    id: run.id,
-    workflowId: run.workflowId,
-    workflowName: run.workflowName,
-    environment: Environment.parse(run.environment),
-    releaseNumber: run.releaseNumber,
-    trigger: run.trigger,
-    status: RunStatus.parse(run.status),
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    durationMs: run.durationMs,
-    error: run.error,
-    input: parseJson(run.input),
-    output: parseJson(run.output),
+    ...summary(run),
+    mode: run.mode === 'async' ? ('async' as const) : ('sync' as const),
+    draftRevision: run.draftRevision,
+    maxAttempts: run.maxAttempts,
+    parentRunId: run.parentRunId,
+    chainDepth: run.chainDepth,
+    input: run.input,
+    output: run.output,
+    /** When retention deletes it (finished runs only). */
+    deletesAt: FINAL.includes(status) ? new Date(run.createdAt.getTime() + retentionMs[environment]) : null,
+    attemptList: run.attemptRows.map((a) => ({
+      number: a.number,
+      reason: AttemptReason.parse(a.reason),
+      status: AttemptStatus.parse(a.status),
+      startedAt: a.startedAt,
+      finishedAt: a.finishedAt,
+      error: a.error,
+    })),
     steps: run.steps.map((step) => ({
+      attempt: step.attempt,
+      path: step.path,
       position: step.position,
       stepId: step.stepId,
       type: step.type,
@@ -152,10 +137,17 @@ export async function getRun(db: Db, id: string) {
       status: StepStatus.parse(step.status),
       startedAt: step.startedAt,
       durationMs: step.durationMs,
-      input: parseJson(step.input),
-      output: parseJson(step.output),
+      input: step.input,
+      output: step.output,
       error: step.error,
-      logs: (parseJson(step.logs) as string[] | null) ?? [],
+      logs: step.logs ? (JSON.parse(step.logs) as string[]) : [],
     })),
   };
+}
+export type RunDetail = Awaited<ReturnType<typeof getRun>>;
+
+/** Refused calls of a workflow name, by environment and reason. */
+export async function refusedCalls(db: Db, workflowName: string) {
+  const rows = await db.refusedCall.findMany({ where: { workflowName }, orderBy: [{ lastAt: 'desc' }] });
+  return rows.map((r) => ({ environment: Environment.parse(r.environment), reason: r.reason, count: r.count, lastAt: r.lastAt, lastMessage: r.lastMessage }));
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { WORKFLOW_FILE_FORMAT, type WorkflowFile } from '@switchyard/workflow';
+import { WORKFLOW_FILE_FORMAT, WORKFLOW_FILE_VERSION, type WorkflowFile, bindGraph } from '@switchyard/workflow';
 import type { Db } from '../db/index.ts';
+import { withBusyRetry } from './busy.ts';
 import { notFound } from './errors.ts';
 import { deployWithin } from './releases.ts';
 import { fromRow } from './workflows.ts';
@@ -15,7 +16,7 @@ export async function exportWorkflows(db: Db, names: string[] | 'all'): Promise<
     const missing = names.filter((name) => !rows.some((row) => row.name === name));
     if (missing.length > 0) throw notFound(`No workflow called ${missing.map((n) => `"${n}"`).join(', ')}`);
   }
-  return rows.map(fromRow).map((w) => ({ format: WORKFLOW_FILE_FORMAT, formatVersion: 1, name: w.name, label: w.label, graph: w.graph }));
+  return rows.map(fromRow).map((w) => ({ format: WORKFLOW_FILE_FORMAT, formatVersion: WORKFLOW_FILE_VERSION, name: w.name, label: w.label, graph: w.graph }));
 }
 
 /**
@@ -23,11 +24,11 @@ export async function exportWorkflows(db: Db, names: string[] | 'all'): Promise<
  * transaction: if anything fails, including the deploy, nothing is imported.
  */
 export async function importWorkflows(db: Db, files: WorkflowFile[], options: { deployAs?: string }) {
-  return db.$transaction(async (tx) => {
+  return withBusyRetry(() => db.$transaction(async (tx) => {
     let created = 0;
     let replaced = 0;
     for (const file of files) {
-      const graph = JSON.stringify(file.graph);
+      const graph = JSON.stringify(bindGraph(file.graph));
       const existing = await tx.workflow.findUnique({ where: { name: file.name }, select: { id: true } });
       if (existing) {
         await tx.workflow.update({ where: { id: existing.id }, data: { label: file.label, graph, revision: { increment: 1 } } });
@@ -39,5 +40,5 @@ export async function importWorkflows(db: Db, files: WorkflowFile[], options: { 
     }
     const release = options.deployAs ? await deployWithin(tx, options.deployAs) : null;
     return { created, replaced, release };
-  });
+  }));
 }

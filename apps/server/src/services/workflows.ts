@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Diagnostic,
-  type WorkflowGraph as WorkflowGraphType,
-  WorkflowGraph,
+  type WorkflowGraph,
   WorkflowLabel,
   WorkflowName,
+  bindGraph,
   compile,
   emptyGraph,
   parseStoredGraph,
@@ -18,7 +18,7 @@ export interface WorkflowRecord {
   id: string;
   name: string;
   label: string;
-  graph: WorkflowGraphType;
+  graph: WorkflowGraph;
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -79,12 +79,12 @@ async function guarded<T>(name: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createWorkflow(db: Db, input: { name: string; label: string; graph?: WorkflowGraphType }) {
+export async function createWorkflow(db: Db, input: { name: string; label: string; graph?: WorkflowGraph }) {
   const name = WorkflowName.parse(input.name);
   const label = WorkflowLabel.parse(input.label);
   await assertNameFree(db, name);
   const row = await guarded(name, () =>
-    db.workflow.create({ data: { id: randomUUID(), name, label, graph: JSON.stringify(input.graph ?? emptyGraph()) } }),
+    db.workflow.create({ data: { id: randomUUID(), name, label, graph: JSON.stringify(bindGraph(input.graph ?? emptyGraph())) } }),
   );
   return fromRow(row);
 }
@@ -109,14 +109,15 @@ export async function deleteWorkflow(db: Db, id: string): Promise<void> {
  * statement), so two editors of one workflow cannot silently overwrite each other.
  */
 export async function saveGraph(db: Db, id: string, graph: unknown, baseRevision?: number) {
-  const parsed = WorkflowGraph.safeParse(graph);
+  // Older schema versions are migrated; names typed before what they name existed are bound to ids.
+  const parsed = parseStoredGraph(graph);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw badRequest(`The graph is malformed at ${issue?.path.join('.') || 'its root'}: ${issue?.message}`);
   }
   const { count } = await db.workflow.updateMany({
     where: { id, ...(baseRevision === undefined ? {} : { revision: baseRevision }) },
-    data: { graph: JSON.stringify(parsed.data), revision: { increment: 1 } },
+    data: { graph: JSON.stringify(bindGraph(parsed.data)), revision: { increment: 1 } },
   });
   const saved = await getWorkflow(db, id);
   if (count === 0) {

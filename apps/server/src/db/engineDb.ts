@@ -1,0 +1,53 @@
+import type Database from 'better-sqlite3';
+import { GroupCommit } from './groupCommit.ts';
+import { DefinitionLookups } from './lookups.ts';
+import { type RunQueue, SqliteRunQueue } from './queue.ts';
+import { RunRetention } from './retention.ts';
+import { RunWrites } from './runWrites.ts';
+import { type Sqlite, type SynchronousMode, openEngineConnection } from './sqlite.ts';
+
+export interface EngineDbOptions {
+  file: string;
+  synchronous: SynchronousMode;
+  /** Group commit window (ms). */
+  batchMs: number;
+  onError(error: unknown, context: string): void;
+}
+
+/**
+ * Everything the run engine needs from the database, on one connection of its own: group commit,
+ * the run writes, the queue, the hot-path lookups and retention.
+ */
+export class EngineDb {
+  readonly sqlite: Sqlite;
+  readonly commits: GroupCommit;
+  readonly writes: RunWrites;
+  readonly queue: RunQueue;
+  readonly lookups: DefinitionLookups;
+  readonly retention: RunRetention;
+  private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
+
+  constructor(options: EngineDbOptions) {
+    this.sqlite = openEngineConnection(options.file, options.synchronous);
+    this.commits = new GroupCommit(this.sqlite, { batchMs: options.batchMs, maxBatch: 2000, onError: options.onError });
+    this.writes = new RunWrites(this.sqlite);
+    this.queue = new SqliteRunQueue(this.sqlite);
+    this.lookups = new DefinitionLookups(this.sqlite);
+    this.retention = new RunRetention(this.sqlite);
+    this.completedStmt = this.sqlite.prepare(
+      `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
+    );
+  }
+
+  /** Steps an earlier attempt of a run finished, to resume after them: path -> status and output (JSON). */
+  completedSteps(runId: string): Map<string, { status: 'succeeded' | 'skipped'; output: string | null }> {
+    const rows = this.completedStmt.all(runId);
+    // Later attempts come last and win: a step re-run after a crash has its newest record used.
+    return new Map(rows.map((r) => [r.path, { status: r.status, output: r.output }]));
+  }
+
+  async close(): Promise<void> {
+    await this.commits.close();
+    this.sqlite.close();
+  }
+}

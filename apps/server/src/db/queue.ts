@@ -1,0 +1,211 @@
+import type Database from 'better-sqlite3';
+import type { AttemptReason } from './runWrites.ts';
+import { type Sqlite, isBusy, sqlDate } from './sqlite.ts';
+
+/**
+ * The database as the queue: claiming due runs under a lease, renewing leases, and reaping runs
+ * whose runner is gone. Callers see only `RunQueue`; this SQLite implementation takes the write lock
+ * (BEGIN IMMEDIATE) for each claim, which is what serialises several processes on one file. The
+ * PostgreSQL backend of the scale-out issue implements the same interface with
+ * `FOR UPDATE SKIP LOCKED`.
+ */
+export interface ClaimedRun {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  environment: string;
+  trigger: string;
+  releaseNumber: number | null;
+  draftRevision: number | null;
+  mode: 'sync' | 'async';
+  /** The number of the attempt this claim starts. */
+  attempt: number;
+  maxAttempts: number;
+  reason: AttemptReason;
+  input: string;
+  createdAt: Date;
+  runAt: Date;
+}
+
+export interface ClaimRequest {
+  owner: string;
+  now: Date;
+  limit: number;
+  leaseUntil: Date;
+  /** Runs of a workflow this process is executing outside the queue (synchronous calls). */
+  localRunning(workflowId: string, environment: string): number;
+}
+
+export interface ReapResult {
+  /** Given a new attempt, marked recovered. */
+  recovered: string[];
+  /** Out of attempts: marked interrupted. */
+  interrupted: string[];
+}
+
+export interface RunQueue {
+  /** Takes up to `limit` due runs, higher priority first, then by due time; starts an attempt of each. */
+  claim(request: ClaimRequest): ClaimedRun[];
+  /** Extends the leases of the owner's running runs; returns how many. */
+  renew(owner: string, until: Date): number;
+  /** Runs whose lease expired, or whose owner is known to be gone, get a new attempt or are interrupted. */
+  reap(now: Date, isGone: (owner: string) => boolean, self: string): ReapResult;
+  /** The earliest due time among queued runs, for the wake-up timer. */
+  nextDue(): Date | null;
+  heartbeat(runner: { id: string; hostname: string; pid: number; startedAt: Date }, now: Date): void;
+  forget(runnerId: string): void;
+}
+
+const PRIORITIES = [1, 0] as const;
+const INTERRUPTED = 'The runner stopped while this run was in progress';
+
+interface CandidateRow {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  environment: string;
+  trigger: string;
+  releaseNumber: number | null;
+  draftRevision: number | null;
+  mode: 'sync' | 'async';
+  attempts: number;
+  maxAttempts: number;
+  nextAttemptReason: AttemptReason | null;
+  concurrencyLimit: number | null;
+  input: string;
+  createdAt: string;
+  runAt: string;
+}
+
+export class SqliteRunQueue implements RunQueue {
+  private readonly candidates: Database.Statement<[number, string, number], CandidateRow>;
+  private readonly runningCounts: Database.Statement<[], { workflowId: string; environment: string; n: number }>;
+  private readonly take: Database.Statement;
+  private readonly startAttempt: Database.Statement;
+  private readonly renewStmt: Database.Statement;
+  private readonly running: Database.Statement<[], { id: string; attempts: number; maxAttempts: number; leaseOwner: string | null; leaseExpiresAt: string | null }>;
+  private readonly requeue: Database.Statement;
+  private readonly interrupt: Database.Statement;
+  private readonly endAttempt: Database.Statement;
+  private readonly nextDueStmt: Database.Statement<[number], { runAt: string }>;
+  private readonly heartbeatStmt: Database.Statement;
+  private readonly forgetStmt: Database.Statement;
+
+  constructor(private readonly db: Sqlite) {
+    // Served by the partial index Run_due_idx (priority, runAt) WHERE status = 'queued'.
+    this.candidates = db.prepare(`SELECT id, workflowId, workflowName, environment, trigger, releaseNumber, draftRevision, mode,
+      attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt
+      FROM Run WHERE status = 'queued' AND priority = ? AND runAt <= ? ORDER BY runAt, id LIMIT ?`);
+    this.runningCounts = db.prepare(`SELECT workflowId, environment, COUNT(*) AS n FROM Run WHERE status = 'running' GROUP BY workflowId, environment`);
+    this.take = db.prepare(`UPDATE Run SET status = 'running', attempts = attempts + 1, leaseOwner = ?, leaseExpiresAt = ?,
+      startedAt = COALESCE(startedAt, ?), recovered = recovered OR (nextAttemptReason = 'recovered'), nextAttemptReason = NULL
+      WHERE id = ? AND status = 'queued'`);
+    this.startAttempt = db.prepare(`INSERT OR REPLACE INTO RunAttempt (runId, number, reason, status, startedAt, runner) VALUES (?, ?, ?, 'running', ?, ?)`);
+    this.renewStmt = db.prepare(`UPDATE Run SET leaseExpiresAt = ? WHERE leaseOwner = ? AND status = 'running'`);
+    this.running = db.prepare(`SELECT id, attempts, maxAttempts, leaseOwner, leaseExpiresAt FROM Run WHERE status = 'running'`);
+    this.requeue = db.prepare(`UPDATE Run SET status = 'queued', runAt = ?, nextAttemptReason = 'recovered', leaseOwner = NULL,
+      leaseExpiresAt = NULL WHERE id = ? AND status = 'running' AND attempts = ?`);
+    this.interrupt = db.prepare(`UPDATE Run SET status = 'interrupted', error = ?, finishedAt = ?, leaseOwner = NULL, leaseExpiresAt = NULL
+      WHERE id = ? AND status = 'running' AND attempts = ?`);
+    this.endAttempt = db.prepare(`UPDATE RunAttempt SET status = 'interrupted', finishedAt = ?, error = ? WHERE runId = ? AND number = ?`);
+    this.nextDueStmt = db.prepare(`SELECT runAt FROM Run WHERE status = 'queued' AND priority = ? ORDER BY runAt LIMIT 1`);
+    this.heartbeatStmt = db.prepare(`INSERT INTO RunnerProcess (id, hostname, pid, startedAt, heartbeatAt) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET heartbeatAt = excluded.heartbeatAt`);
+    this.forgetStmt = db.prepare(`DELETE FROM RunnerProcess WHERE id = ?`);
+  }
+
+  claim(request: ClaimRequest): ClaimedRun[] {
+    if (request.limit <= 0) return [];
+    try {
+      return this.db.transaction(() => this.claimWithin(request)).immediate();
+    } catch (error) {
+      if (isBusy(error)) return [];
+      throw error;
+    }
+  }
+
+  private claimWithin({ owner, now, limit, leaseUntil, localRunning }: ClaimRequest): ClaimedRun[] {
+    const nowText = sqlDate(now);
+    let counts: Map<string, number> | null = null;
+    const claimed: ClaimedRun[] = [];
+    for (const priority of PRIORITIES) {
+      // Look a little further than the limit, so runs held back by a concurrency limit do not block others.
+      const rows = this.candidates.all(priority, nowText, (limit - claimed.length) * 2 + 8);
+      for (const row of rows) {
+        if (claimed.length >= limit) break;
+        if (row.concurrencyLimit !== null) {
+          counts ??= new Map(this.runningCounts.all().map((c) => [`${c.workflowId}\u0000${c.environment}`, c.n]));
+          const key = `${row.workflowId}\u0000${row.environment}`;
+          const busy = (counts.get(key) ?? 0) + localRunning(row.workflowId, row.environment);
+          if (busy >= row.concurrencyLimit) continue;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        if (this.take.run(owner, sqlDate(leaseUntil), nowText, row.id).changes === 0) continue;
+        const attempt = row.attempts + 1;
+        const reason: AttemptReason = row.nextAttemptReason ?? 'first';
+        this.startAttempt.run(row.id, attempt, reason, nowText, owner);
+        claimed.push({
+          id: row.id,
+          workflowId: row.workflowId,
+          workflowName: row.workflowName,
+          environment: row.environment,
+          trigger: row.trigger,
+          releaseNumber: row.releaseNumber,
+          draftRevision: row.draftRevision,
+          mode: row.mode,
+          attempt,
+          maxAttempts: row.maxAttempts,
+          reason,
+          input: row.input,
+          createdAt: new Date(row.createdAt),
+          runAt: new Date(row.runAt),
+        });
+      }
+      if (claimed.length >= limit) break;
+    }
+    return claimed;
+  }
+
+  renew(owner: string, until: Date): number {
+    return this.renewStmt.run(sqlDate(until), owner).changes;
+  }
+
+  reap(now: Date, isGone: (owner: string) => boolean, self: string): ReapResult {
+    const result: ReapResult = { recovered: [], interrupted: [] };
+    this.db
+      .transaction(() => {
+        const nowText = sqlDate(now);
+        for (const run of this.running.all()) {
+          if (run.leaseOwner === self) continue;
+          const expired = run.leaseExpiresAt === null || new Date(run.leaseExpiresAt) < now;
+          if (!expired && !(run.leaseOwner && isGone(run.leaseOwner))) continue;
+          this.endAttempt.run(nowText, INTERRUPTED, run.id, run.attempts);
+          if (run.attempts < run.maxAttempts) {
+            if (this.requeue.run(nowText, run.id, run.attempts).changes > 0) result.recovered.push(run.id);
+          } else if (this.interrupt.run(INTERRUPTED, nowText, run.id, run.attempts).changes > 0) {
+            result.interrupted.push(run.id);
+          }
+        }
+      })
+      .immediate();
+    return result;
+  }
+
+  nextDue(): Date | null {
+    let earliest: Date | null = null;
+    for (const priority of PRIORITIES) {
+      const row = this.nextDueStmt.get(priority);
+      const at = row ? new Date(row.runAt) : null;
+      if (at && (!earliest || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  heartbeat(runner: { id: string; hostname: string; pid: number; startedAt: Date }, now: Date): void {
+    this.heartbeatStmt.run(runner.id, runner.hostname, runner.pid, sqlDate(runner.startedAt), sqlDate(now));
+  }
+
+  forget(runnerId: string): void {
+    this.forgetStmt.run(runnerId);
+  }
+}

@@ -1,0 +1,51 @@
+import type Database from 'better-sqlite3';
+import type { Sqlite } from './sqlite.ts';
+
+/**
+ * Deleting old runs in small batches. Run ids are UUIDv7, so walking the primary key from the
+ * start visits runs oldest first: no extra index, and each batch is a short transaction the hot
+ * path barely notices.
+ */
+export class RunRetention {
+  private readonly scan: Database.Statement<[string, string, number], { id: string; environment: string; createdAt: string; status: string }>;
+  private readonly deleteSteps: Database.Statement;
+  private readonly deleteAttempts: Database.Statement;
+  private readonly deleteRun: Database.Statement;
+
+  constructor(private readonly db: Sqlite) {
+    this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? ORDER BY id LIMIT ?`);
+    this.deleteSteps = db.prepare(`DELETE FROM RunStep WHERE runId = ?`);
+    this.deleteAttempts = db.prepare(`DELETE FROM RunAttempt WHERE runId = ?`);
+    this.deleteRun = db.prepare(`DELETE FROM Run WHERE id = ?`);
+  }
+
+  /**
+   * One batch: looks at up to `limit` runs after `cursor` created before `upTo` (an id bound), and
+   * deletes the finished ones `expired` says are past their retention. Returns the next cursor
+   * (null when the walk is done) and how many were deleted.
+   */
+  batch(cursor: string, upTo: string, limit: number, expired: (run: { environment: string; createdAt: Date }) => boolean) {
+    const rows = this.scan.all(cursor, upTo, limit);
+    const doomed = rows.filter(
+      (r) => r.status !== 'queued' && r.status !== 'running' && expired({ environment: r.environment, createdAt: new Date(r.createdAt) }),
+    );
+    if (doomed.length > 0) {
+      this.db
+        .transaction(() => {
+          for (const run of doomed) {
+            this.deleteSteps.run(run.id);
+            this.deleteAttempts.run(run.id);
+            this.deleteRun.run(run.id);
+          }
+        })
+        .immediate();
+    }
+    return { next: rows.length < limit ? null : rows[rows.length - 1]!.id, deleted: doomed.length };
+  }
+}
+
+/** The smallest UUIDv7 of a millisecond: ids below it belong to runs created earlier. */
+export function uuidv7Floor(date: Date): string {
+  const hex = Math.max(0, Math.floor(date.getTime())).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}

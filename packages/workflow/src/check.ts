@@ -1,0 +1,327 @@
+import { type BinaryOp, type Expr, REF_PREFIX, type Template } from './expression.ts';
+import { functionSpec } from './functions.ts';
+import { T, type Type, describeType, isAssignable, mayBeEmpty, orEmpty, ownEntry, unify, withoutEmpty } from './types.ts';
+
+/**
+ * The type checker. It resolves what the parser left open (names, fields written by id) and works
+ * out the type of every expression, so that "amount * name" is reported on its field when the
+ * workflow compiles. One checker for the whole product: later issues extend its rules here.
+ */
+
+/** What a stored `$id` stands for, as the checker sees it. */
+export interface Referent {
+  /** The name the editor shows: a parameter's key, or `steps.<name>` for a step's result. */
+  name: string;
+  type: Type;
+}
+
+export interface TypeEnv {
+  lookup(id: string): Referent | undefined;
+}
+
+export class TypeCheckError extends Error {
+  override name = 'TypeCheckError';
+}
+
+export interface Checked<E> {
+  value: E;
+  type: Type;
+}
+
+/** What a field needs: a value of a type, or (for text fields) anything that reads as text. */
+export type Expectation = { type: Type } | 'text' | 'any';
+
+const fail = (message: string): never => {
+  throw new TypeCheckError(message);
+};
+
+/** Checks an expression and returns it resolved (fields by JSON key) with its type. */
+export function checkExpression(expr: Expr, env: TypeEnv): Checked<Expr> {
+  return new Checker(env).check(expr);
+}
+
+/**
+ * Checks a template against what its field expects. A lone `{{expression}}` keeps its type; text
+ * with parts becomes text, and every part may be anything that reads as text (empty reads as "").
+ */
+export function checkTemplate(template: Template, env: TypeEnv, expect: Expectation): Checked<Template> {
+  const checker = new Checker(env);
+  const parts = template.parts.map((part) => ('expr' in part ? { expr: checker.check(part.expr) } : part));
+  const only = parts.length === 1 && 'expr' in parts[0]! ? parts[0] : null;
+  const type = only ? only.expr.type : T.text;
+  if (typeof expect === 'object' && !isAssignable(type, expect.type)) {
+    fail(mismatch(only ? show(only.expr.value, env) : 'This text', type, expect.type));
+  }
+  return {
+    value: { parts: parts.map((part) => ('expr' in part ? { expr: part.expr.value } : part)) },
+    type,
+  };
+}
+
+/** "x" is text; a number is needed. With the fix when one is obvious. */
+export function mismatch(what: string, type: Type, expected: Type): string {
+  const base = `${what} is ${describeType(type)}; ${describeType(expected)} is needed`;
+  if (type.kind === 'any') return `${base}: convert it (${converter(expected)})`;
+  if (mayBeEmpty(type) && isAssignable(withoutEmpty(type), expected)) return `${base}: give it a default (${what} ?? …)`;
+  return base;
+}
+
+function converter(type: Type): string {
+  switch (type.kind) {
+    case 'number':
+      return 'toNumber(…)';
+    case 'date':
+      return 'toDate(…)';
+    case 'boolean':
+      return 'toYesNo(…)';
+    default:
+      return 'toText(…)';
+  }
+}
+
+class Checker {
+  constructor(private readonly env: TypeEnv) {}
+
+  check(expr: Expr): Checked<Expr> {
+    switch (expr.kind) {
+      case 'literal': {
+        const v = expr.value;
+        const type = v === null ? T.empty : typeof v === 'string' ? T.text : typeof v === 'number' ? T.number : T.boolean;
+        return { value: expr, type };
+      }
+      case 'now':
+        return { value: expr, type: T.date };
+      case 'ref': {
+        const referent = this.env.lookup(expr.id);
+        if (!referent) return fail(`Refers to a parameter or step that no longer exists (${REF_PREFIX}${expr.id})`);
+        return { value: expr, type: referent.type };
+      }
+      case 'name':
+        return fail(expr.name === 'steps' ? 'No earlier step has that name: write steps.<name of a step before this one>' : `Unknown name "${expr.name}"`);
+      case 'list': {
+        const items = expr.items.map((item) => this.check(item));
+        const of = items.reduce<Type | null>((acc, item) => (acc ? unify(acc, item.type) : item.type), null) ?? T.any;
+        return { value: { kind: 'list', items: items.map((i) => i.value) }, type: T.list(of) };
+      }
+      case 'member':
+        return this.member(expr);
+      case 'index': {
+        const object = this.check(expr.object);
+        const index = this.check(expr.index);
+        const base = withoutEmpty(object.type);
+        const value: Expr = { kind: 'index', object: object.value, index: index.value };
+        if (base.kind === 'list') {
+          this.require(index, T.number, 'A list position');
+          return { value, type: orEmpty(base.of) };
+        }
+        if (base.kind === 'object') {
+          this.require(index, T.text, 'A field name');
+          return { value, type: T.any };
+        }
+        if (base.kind === 'any') {
+          // Nothing is known: it may be a list (`items[0]`) or an object (`data["a key"]`). Reading
+          // an item that is not there is empty at run time, never an error.
+          if (!isAssignable(index.type, T.number) && !isAssignable(index.type, T.text)) {
+            fail(`A position or field name is needed in ${show(expr, this.env)}: ${show(expr.index, this.env)} is ${describeType(index.type)}`);
+          }
+          return { value, type: T.any };
+        }
+        if (base.kind === 'empty') return { value, type: T.empty };
+        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no items`);
+      }
+      case 'call':
+        return this.call(expr);
+      case 'unary': {
+        const arg = this.check(expr.arg);
+        if (expr.op === '!') {
+          this.require(arg, T.boolean, show(expr.arg, this.env));
+          return { value: { ...expr, arg: arg.value }, type: T.boolean };
+        }
+        this.require(arg, T.number, show(expr.arg, this.env));
+        return { value: { ...expr, arg: arg.value }, type: T.number };
+      }
+      case 'binary':
+        return this.binary(expr.op, expr);
+      case 'conditional': {
+        const test = this.check(expr.test);
+        this.require(test, T.boolean, show(expr.test, this.env));
+        const then = this.check(expr.then);
+        const otherwise = this.check(expr.else);
+        return {
+          value: { kind: 'conditional', test: test.value, then: then.value, else: otherwise.value },
+          type: unify(then.type, otherwise.type),
+        };
+      }
+    }
+  }
+
+  private require(checked: Checked<Expr>, expected: Type, what: string) {
+    if (!isAssignable(checked.type, expected)) fail(mismatch(what, checked.type, expected));
+  }
+
+  private member(expr: Extract<Expr, { kind: 'member' }>): Checked<Expr> {
+    const object = this.check(expr.object);
+    const base = withoutEmpty(object.type);
+    const nullable = mayBeEmpty(object.type) && base.kind !== 'any';
+    let key = expr.property;
+    if (key.startsWith(REF_PREFIX)) {
+      // On a list, the id names a field of its items: resolved so the message can say "pick an item first".
+      const owner = base.kind === 'list' ? withoutEmpty(base.of) : base;
+      const byId = owner.kind === 'object' ? ownEntry(owner.fieldIds, key.slice(REF_PREFIX.length)) : undefined;
+      if (byId === undefined) return fail(`${show(expr.object, this.env)} has no field with id ${key}: it was removed`);
+      key = byId;
+    }
+    const value: Expr = { kind: 'member', object: object.value, property: key };
+    switch (base.kind) {
+      case 'object': {
+        if (!base.fields) return { value, type: T.any };
+        const field = ownEntry(base.fields, key);
+        if (!field) {
+          const known = Object.keys(base.fields);
+          return fail(
+            `${show(expr.object, this.env)} has no field "${key}"${known.length ? ` (its fields: ${known.join(', ')})` : ''}; declare it on the parameter`,
+          );
+        }
+        return { value, type: nullable ? orEmpty(field) : field };
+      }
+      case 'any':
+        return { value, type: T.any };
+      case 'empty':
+        return { value, type: T.empty };
+      case 'list':
+        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: pick an item first, e.g. ${show(expr.object, this.env)}[0].${key}`);
+      default:
+        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no field "${key}"`);
+    }
+  }
+
+  private call(expr: Extract<Expr, { kind: 'call' }>): Checked<Expr> {
+    const spec = functionSpec(expr.fn);
+    if (!spec) return fail(`Unknown function "${expr.fn}"`);
+    if (expr.args.length !== spec.params.length) {
+      const names = spec.params.map((p) => p.name).join(', ');
+      return fail(`${spec.name}(${names}) takes ${spec.params.length} value${spec.params.length === 1 ? '' : 's'}, got ${expr.args.length}`);
+    }
+    const args = expr.args.map((arg, i) => {
+      const checked = this.check(arg);
+      this.require(checked, spec.params[i]!.type, `The ${spec.params[i]!.name} of ${spec.name}`);
+      return checked.value;
+    });
+    return { value: { kind: 'call', fn: spec.name, args }, type: spec.returns };
+  }
+
+  private binary(op: BinaryOp, expr: Extract<Expr, { kind: 'binary' }>): Checked<Expr> {
+    const left = this.check(expr.left);
+    const right = this.check(expr.right);
+    const value: Expr = { kind: 'binary', op, left: left.value, right: right.value };
+    const l = show(expr.left, this.env);
+    const r = show(expr.right, this.env);
+    switch (op) {
+      case '??':
+        if (!mayBeEmpty(left.type)) fail(`${l} is never empty: "?? ${r}" is not needed`);
+        return { value, type: left.type.kind === 'any' ? T.any : unify(withoutEmpty(left.type), right.type) };
+      case '&&':
+      case '||':
+        this.require(left, T.boolean, l);
+        this.require(right, T.boolean, r);
+        return { value, type: T.boolean };
+      case '==':
+      case '!=':
+        return { value, type: T.boolean };
+      case '+':
+        if (left.type.kind === 'text' || right.type.kind === 'text') {
+          for (const [side, what] of [[left, l], [right, r]] as const) {
+            if (mayBeEmpty(side.type) || side.type.kind === 'list' || side.type.kind === 'object') {
+              const fix = side.type.kind === 'any' ? ` (convert it: toText(${what}))` : mayBeEmpty(side.type) ? ` (give it a default: ${what} ?? "")` : '';
+              fail(`Cannot join ${what} to text: it is ${describeType(side.type)}${fix}`);
+            }
+          }
+          return { value, type: T.text };
+        }
+        this.arithmetic(expr, left, right, l, r);
+        return { value, type: T.number };
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        this.arithmetic(expr, left, right, l, r);
+        return { value, type: T.number };
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const kind = withoutEmpty(left.type).kind;
+        const comparable = kind === 'number' || kind === 'text' || kind === 'date';
+        const target: Type = comparable ? { kind } : T.number;
+        this.require(left, target, l);
+        this.require(right, target, r);
+        return { value, type: T.boolean };
+      }
+    }
+  }
+
+  /** "amount * name: name is text; a number is needed". */
+  private arithmetic(whole: Expr, left: Checked<Expr>, right: Checked<Expr>, l: string, r: string) {
+    for (const [side, what] of [[left, l], [right, r]] as const) {
+      if (!isAssignable(side.type, T.number)) fail(`${show(whole, this.env)}: ${mismatch(what, side.type, T.number)}`);
+    }
+  }
+}
+
+const PRECEDENCE: Record<BinaryOp, number> = {
+  '??': 1,
+  '||': 1,
+  '&&': 2,
+  '==': 6,
+  '!=': 6,
+  '<': 7,
+  '<=': 7,
+  '>': 7,
+  '>=': 7,
+  '+': 9,
+  '-': 9,
+  '*': 10,
+  '/': 10,
+  '%': 10,
+};
+
+/** Prints an expression the way the editor shows it (current names), for messages. */
+export function show(expr: Expr, env: TypeEnv, parent = 0): string {
+  const wrap = (text: string, own: number) => (own < parent ? `(${text})` : text);
+  switch (expr.kind) {
+    case 'literal':
+      return typeof expr.value === 'string' ? JSON.stringify(expr.value) : String(expr.value);
+    case 'ref':
+      return env.lookup(expr.id)?.name ?? `${REF_PREFIX}${expr.id}`;
+    case 'name':
+      return expr.name;
+    case 'now':
+      return 'now';
+    case 'list':
+      return `[${expr.items.map((i) => show(i, env)).join(', ')}]`;
+    case 'member': {
+      const property = expr.property.startsWith(REF_PREFIX) ? fieldName(expr, env) : expr.property;
+      return `${show(expr.object, env, 20)}.${property}`;
+    }
+    case 'index':
+      return `${show(expr.object, env, 20)}[${show(expr.index, env)}]`;
+    case 'call':
+      return `${expr.fn}(${expr.args.map((a) => show(a, env)).join(', ')})`;
+    case 'unary':
+      return wrap(`${expr.op}${show(expr.arg, env, 15)}`, 15);
+    case 'binary': {
+      const own = PRECEDENCE[expr.op];
+      return wrap(`${show(expr.left, env, own)} ${expr.op} ${show(expr.right, env, own + 1)}`, own);
+    }
+    case 'conditional':
+      return wrap(`${show(expr.test, env, 1)} ? ${show(expr.then, env)} : ${show(expr.else, env)}`, 0.5);
+  }
+}
+
+/** The key of a field written by id, when the object is a reference to a declared object. */
+function fieldName(expr: Extract<Expr, { kind: 'member' }>, env: TypeEnv): string {
+  const id = expr.property.slice(REF_PREFIX.length);
+  const type = expr.object.kind === 'ref' ? env.lookup(expr.object.id)?.type : undefined;
+  const base = type && withoutEmpty(type);
+  return (base?.kind === 'object' && ownEntry(base.fieldIds, id)) || expr.property;
+}

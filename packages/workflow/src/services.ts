@@ -1,0 +1,52 @@
+/**
+ * What the interpreter and action modules may use from the outside world, injected by the server
+ * (and by tests). The kernel itself reads no clock, opens no socket and writes nothing.
+ */
+export interface Services {
+  /** The clock. Expressions' `now` is read from it once per step. */
+  now(): Date;
+  /** A monotonic clock in milliseconds (fractions allowed), for step durations. */
+  monotonic(): number;
+  logger: Logger;
+  /** Ports of the actions that act outside the run, supplied once those actions exist. */
+  http?: HttpPort;
+  email?: EmailPort;
+  data?: DataPort;
+  scheduler?: SchedulerPort;
+}
+
+/** The part of the web platform's AbortSignal the kernel uses (no DOM or Node types here). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+export interface Logger {
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface HttpPort {
+  request(request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
+    idempotencyKey: string;
+    signal: AbortSignalLike;
+  }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
+}
+
+export interface EmailPort {
+  send(message: { to: string[]; subject: string; text: string; messageId: string }): Promise<void>;
+}
+
+export interface DataPort {
+  create(type: string, fields: Record<string, unknown>, idempotencyKey: string): Promise<{ id: string }>;
+  search(type: string, constraints: readonly unknown[], limit: number): Promise<Record<string, unknown>[]>;
+}
+
+export interface SchedulerPort {
+  schedule(request: { workflowId: string; params: Record<string, unknown>; runAt: Date; idempotencyKey: string }): Promise<string>;
+}
