@@ -63,7 +63,14 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const close = () =>
     (closing ??= (async () => {
       engine.stopAccepting();
-      await app.close();
+      // Keep-alive connections whose last request ends after close() began would hold it open
+      // until they time out (72 s): close each one as soon as it is idle.
+      const idleSweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idleSweep);
+      }
       await engine.stop();
       refusals.flush();
       await engineDb.close();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SETTINGS, type WorkflowGraph, emptyGraph } from '@switchyard/workflow';
+import { type ActionConfig, DEFAULT_SETTINGS, type Parameter, type WorkflowGraph, type WorkflowSettings, emptyGraph } from '@switchyard/workflow';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
@@ -17,7 +17,7 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real server on a random port, on a fresh SQLite file in a temporary folder. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -28,7 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const log = createLogger(config);
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, options);
   const loginLimiter = new LoginLimiter();
   return {
     ...server,
@@ -92,3 +92,50 @@ export function sampleGraph(): WorkflowGraph {
 export const admin: SessionUser = { id: 'u-admin', email: 'admin@example.com', role: 'admin' };
 export const viewer: SessionUser = { id: 'u-viewer', email: 'viewer@example.com', role: 'viewer' };
 export const builder: SessionUser = { id: 'u-builder', email: 'builder@example.com', role: 'builder' };
+
+/** Polls until `check` returns a value (not undefined); the test's own timeout bounds the wait. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, intervalMs = 20): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** A graph with one text parameter `name` and the given actions chained after the event. */
+export function graphWith(
+  actions: { id: string; title?: string; onlyWhen?: string; action: ActionConfig }[],
+  event: { parameters?: Parameter[]; onlyWhen?: string; settings?: Partial<WorkflowSettings> } = {},
+): WorkflowGraph {
+  const ids = ['event', ...actions.map((a) => a.id)];
+  return {
+    schemaVersion: 2,
+    nodes: [
+      {
+        id: 'event',
+        type: 'apiEvent',
+        position: { x: 0, y: 0 },
+        data: {
+          parameters: event.parameters ?? [{ id: 'p_name', key: 'name', type: 'text', list: false, optional: true }],
+          ...(event.onlyWhen && { onlyWhen: event.onlyWhen }),
+          settings: { ...DEFAULT_SETTINGS, ...event.settings },
+        },
+      },
+      ...actions.map((a, index) => ({
+        id: a.id,
+        type: 'action' as const,
+        position: { x: 0, y: 150 * (index + 1) },
+        data: { ...(a.title && { title: a.title }), ...(a.onlyWhen && { onlyWhen: a.onlyWhen }), action: a.action },
+      })),
+    ],
+    edges: ids.slice(1).map((id, i) => ({ id: `edge_${i}`, source: ids[i]!, target: id })),
+  };
+}
+
+/** Creates and saves a workflow as `builder`; returns its id. */
+export async function saveWorkflow(server: TestServer, name: string, graph: WorkflowGraph): Promise<string> {
+  const caller = server.caller(builder);
+  const { id } = await caller.workflow.create({ name, label: '' });
+  await caller.workflow.save({ id, graph });
+  return id;
+}

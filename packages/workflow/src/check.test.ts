@@ -77,7 +77,8 @@ const FIXTURES: [string, string][] = [
   ['(scores[0] ?? 0) * 2', 'a number'],
   ['note ?? "none"', 'text'],
   ['note ?? 0', 'any value'],
-  ['amount ?? 0', 'error: amount is never empty: "?? 0" is not needed'],
+  // A default on a value that is never empty does no harm (making a parameter required must not break expressions).
+  ['amount ?? 0', 'a number'],
   ['maybe.total', 'a number or empty'],
   ['maybe.total ?? 0', 'a number'],
   // `any` (an undeclared field of an object): an error where a type is required, unless converted.
@@ -110,6 +111,8 @@ const FIXTURES: [string, string][] = [
   ['items[amount].price', 'a number or empty'],
   ['items[items[0].price ?? 0].price', 'a number or empty'],
   ['items[0]["price"]', 'any value'],
+  ['items[0].price * name', 'error: items[0].price * name: items[0].price is a number or empty; a number is needed: give it a default (items[0].price ?? …)'],
+  ['"a" + items[0].price', 'error: Cannot join items[0].price to text: it is a number or empty (give it a default: items[0].price ?? "")'],
   ['items.price', 'error: items is a list of objects: pick an item first, e.g. items[0].price'],
   ['items["x"]', 'error: A list position is text; a number is needed'],
   ['[1, 2]', 'a list of numbers'],
@@ -230,7 +233,8 @@ describe('type checker, in a workflow', () => {
     const printed = (stored: string) => show(parseExpression(stored), env);
     expect(printed('($p_amount + 1) * -$p_amount')).toBe('(amount + 1) * -amount');
     expect(printed('$p_amount - (1 - 2)')).toBe('amount - (1 - 2)');
-    expect(printed('$p_order.$f_total + $p_items[0].price')).toBe('order.total + items[0].price');
+    expect(printed('$p_order.$f_total + $p_items[0].$f_price')).toBe('order.total + items[0].price');
+    expect(printed('$p_items[0].$f_gone + $p_name.$f_price')).toBe('items[0].$f_gone + name.$f_price');
     expect(printed('$p_vip ? "a" : toText([1, null])')).toBe('vip ? "a" : toText([1, null])');
     expect(printed('($p_vip ? 1 : 2) + 1')).toBe('(vip ? 1 : 2) + 1');
     expect(printed('$gone')).toBe('$gone');
@@ -247,6 +251,8 @@ describe('checker and evaluator agree (property)', () => {
     'amount', 'name', 'note', 'vip', 'when', 'due', 'data', 'data.x', 'data.list', 'order', 'order.total', 'order.coupon',
     'order.tags', 'maybe', 'maybe.total', 'items', 'scores', 'now', 'null', '0', '1', '2.5', '-3', '"a"', '""', '"12"',
     'true', 'false', '[]', '[1, 2]',
+    // Reads that may be empty at run time, and defaults that may still be empty.
+    'items[0]', 'items[0].price', 'items[1].price ?? 0', 'scores[0]', 'scores[-1]', 'order.tags[0]', 'note ?? null', 'maybe.total ?? null', 'due ?? null',
   ];
   const unaryOps = ['-', '!'];
   const binaryOps = ['+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '??'];
@@ -261,6 +267,7 @@ describe('checker and evaluator agree (property)', () => {
       { weight: 1, arbitrary: fc.tuple(tie('expr'), tie('expr'), tie('expr')).map(([c, a, b]) => `(${c}) ? (${a}) : (${b})`) },
       { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...functions), tie('expr')).map(([f, a]) => `${f}(${a})`) },
       { weight: 1, arbitrary: fc.tuple(tie('expr'), tie('expr')).map(([a, i]) => `(${a})[${i}]`) },
+      { weight: 1, arbitrary: fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `(${a}) ?? (${b})`) },
       { weight: 1, arbitrary: fc.tuple(tie('expr'), fc.constantFrom('total', 'x', 'price', 'coupon')).map(([a, f]) => `(${a}).${f}`) },
     ),
   }));
@@ -325,7 +332,7 @@ describe('checker and evaluator agree (property)', () => {
           value = evaluate(result.value, { values: new Map(Object.entries(input)) as Map<string, Value>, now: NOW });
         } catch (error) {
           if (error instanceof EvaluationError && ALLOWED.some((allowed) => allowed.test(error.message))) return;
-          throw new Error(`${display} (type ${describeType(result.type)}) failed at run time: ${String(error)}`);
+          throw new Error(`${display} (type ${describeType(result.type)}) failed at run time: ${String(error)}`, { cause: error });
         }
         if (!hasType(value, result.type)) {
           throw new Error(`${display} was checked as ${describeType(result.type)} but gave ${JSON.stringify(value)}`);

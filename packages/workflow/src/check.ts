@@ -17,6 +17,11 @@ export interface Referent {
 
 export interface TypeEnv {
   lookup(id: string): Referent | undefined;
+  /**
+   * Workflows migrated from before typed expressions keep their old, dynamic behaviour: names must
+   * resolve, but type rules are not enforced (a mismatch fails at run time, as it did then).
+   */
+  lenient?: boolean;
 }
 
 export class TypeCheckError extends Error {
@@ -49,7 +54,7 @@ export function checkTemplate(template: Template, env: TypeEnv, expect: Expectat
   const parts = template.parts.map((part) => ('expr' in part ? { expr: checker.check(part.expr) } : part));
   const only = parts.length === 1 && 'expr' in parts[0]! ? parts[0] : null;
   const type = only ? only.expr.type : T.text;
-  if (typeof expect === 'object' && !isAssignable(type, expect.type)) {
+  if (typeof expect === 'object' && !env.lenient && !isAssignable(type, expect.type)) {
     fail(mismatch(only ? show(only.expr.value, env) : 'This text', type, expect.type));
   }
   return {
@@ -122,12 +127,13 @@ class Checker {
           // Nothing is known: it may be a list (`items[0]`) or an object (`data["a key"]`). Reading
           // an item that is not there is empty at run time, never an error.
           if (!isAssignable(index.type, T.number) && !isAssignable(index.type, T.text)) {
-            fail(`A position or field name is needed in ${show(expr, this.env)}: ${show(expr.index, this.env)} is ${describeType(index.type)}`);
+            this.typeFail(`A position or field name is needed in ${show(expr, this.env)}: ${show(expr.index, this.env)} is ${describeType(index.type)}`);
           }
           return { value, type: T.any };
         }
         if (base.kind === 'empty') return { value, type: T.empty };
-        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no items`);
+        this.typeFail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no items`);
+        return { value, type: T.any };
       }
       case 'call':
         return this.call(expr);
@@ -155,8 +161,13 @@ class Checker {
     }
   }
 
+  /** A type rule broken: an error, except in lenient mode (see TypeEnv.lenient). */
+  private typeFail(message: string): void {
+    if (!this.env.lenient) fail(message);
+  }
+
   private require(checked: Checked<Expr>, expected: Type, what: string) {
-    if (!isAssignable(checked.type, expected)) fail(mismatch(what, checked.type, expected));
+    if (!isAssignable(checked.type, expected)) this.typeFail(mismatch(what, checked.type, expected));
   }
 
   private member(expr: Extract<Expr, { kind: 'member' }>): Checked<Expr> {
@@ -178,9 +189,10 @@ class Checker {
         const field = ownEntry(base.fields, key);
         if (!field) {
           const known = Object.keys(base.fields);
-          return fail(
+          this.typeFail(
             `${show(expr.object, this.env)} has no field "${key}"${known.length ? ` (its fields: ${known.join(', ')})` : ''}; declare it on the parameter`,
           );
+          return { value, type: T.any };
         }
         return { value, type: nullable ? orEmpty(field) : field };
       }
@@ -189,9 +201,11 @@ class Checker {
       case 'empty':
         return { value, type: T.empty };
       case 'list':
-        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: pick an item first, e.g. ${show(expr.object, this.env)}[0].${key}`);
+        this.typeFail(`${show(expr.object, this.env)} is ${describeType(object.type)}: pick an item first, e.g. ${show(expr.object, this.env)}[0].${key}`);
+        return { value, type: T.any };
       default:
-        return fail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no field "${key}"`);
+        this.typeFail(`${show(expr.object, this.env)} is ${describeType(object.type)}: it has no field "${key}"`);
+        return { value, type: T.any };
     }
   }
 
@@ -218,7 +232,6 @@ class Checker {
     const r = show(expr.right, this.env);
     switch (op) {
       case '??':
-        if (!mayBeEmpty(left.type)) fail(`${l} is never empty: "?? ${r}" is not needed`);
         return { value, type: left.type.kind === 'any' ? T.any : unify(withoutEmpty(left.type), right.type) };
       case '&&':
       case '||':
@@ -233,7 +246,7 @@ class Checker {
           for (const [side, what] of [[left, l], [right, r]] as const) {
             if (mayBeEmpty(side.type) || side.type.kind === 'list' || side.type.kind === 'object') {
               const fix = side.type.kind === 'any' ? ` (convert it: toText(${what}))` : mayBeEmpty(side.type) ? ` (give it a default: ${what} ?? "")` : '';
-              fail(`Cannot join ${what} to text: it is ${describeType(side.type)}${fix}`);
+              this.typeFail(`Cannot join ${what} to text: it is ${describeType(side.type)}${fix}`);
             }
           }
           return { value, type: T.text };
@@ -263,7 +276,7 @@ class Checker {
   /** "amount * name: name is text; a number is needed". */
   private arithmetic(whole: Expr, left: Checked<Expr>, right: Checked<Expr>, l: string, r: string) {
     for (const [side, what] of [[left, l], [right, r]] as const) {
-      if (!isAssignable(side.type, T.number)) fail(`${show(whole, this.env)}: ${mismatch(what, side.type, T.number)}`);
+      if (!isAssignable(side.type, T.number)) this.typeFail(`${show(whole, this.env)}: ${mismatch(what, side.type, T.number)}`);
     }
   }
 }
@@ -318,10 +331,31 @@ export function show(expr: Expr, env: TypeEnv, parent = 0): string {
   }
 }
 
-/** The key of a field written by id, when the object is a reference to a declared object. */
+/** The key of a field written by id, found through the declared types along the path (`items[0].$f`). */
 function fieldName(expr: Extract<Expr, { kind: 'member' }>, env: TypeEnv): string {
-  const id = expr.property.slice(REF_PREFIX.length);
-  const type = expr.object.kind === 'ref' ? env.lookup(expr.object.id)?.type : undefined;
+  const type = declaredType(expr.object, env);
   const base = type && withoutEmpty(type);
-  return (base?.kind === 'object' && ownEntry(base.fieldIds, id)) || expr.property;
+  return (base?.kind === 'object' && ownEntry(base.fieldIds, expr.property.slice(REF_PREFIX.length))) || expr.property;
+}
+
+/** The declared type of a reference, an item of it, or a field of it; undefined for anything else. */
+function declaredType(expr: Expr, env: TypeEnv): Type | undefined {
+  switch (expr.kind) {
+    case 'ref':
+      return env.lookup(expr.id)?.type;
+    case 'index': {
+      const list = declaredType(expr.object, env);
+      const base = list && withoutEmpty(list);
+      return base?.kind === 'list' ? base.of : undefined;
+    }
+    case 'member': {
+      const object = declaredType(expr.object, env);
+      const base = object && withoutEmpty(object);
+      if (base?.kind !== 'object') return undefined;
+      const key = expr.property.startsWith(REF_PREFIX) ? ownEntry(base.fieldIds, expr.property.slice(REF_PREFIX.length)) : expr.property;
+      return key === undefined ? undefined : ownEntry(base.fields, key);
+    }
+    default:
+      return undefined;
+  }
 }

@@ -7,8 +7,10 @@ import { type Expr, ExpressionSyntaxError, type Template, parseExpression, parse
 import type { ApiEventNode, Parameter, WorkflowGraph } from './graph.ts';
 import { LIMITS } from './limits.ts';
 import { IDENTIFIER, isReservedWord } from './names.ts';
+
+const V1_RESERVED = new Set(['now', 'true', 'false', 'null', 'this']);
 import { typeOfField } from './parameters.ts';
-import { STEPS_NAMESPACE, bindGraph, nameTable, stepTitle } from './references.ts';
+import { STEPS_NAMESPACE, bindGraph, nameTable, stepTitle, toDisplayText } from './references.ts';
 import { T, isAssignable } from './types.ts';
 
 export type CompileResult = {
@@ -46,12 +48,13 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
   }
 
   const table = nameTable(graph.nodes, graph.edges);
-  const parameters = compileParameters(event, error);
+  const lenient = event.data.typing === 'lenient';
+  const parameters = compileParameters(event, error, lenient);
   /** What `$id` means at the current point: parameters, then each step's result once it has run. */
   const referents = new Map<string, Referent>();
   for (const p of parameters) referents.set(p.id, { name: p.key, type: typeOfField(p) });
   const later = new Map(chain.actions.map((a) => [a.id, table.stepName.get(a.id) ?? a.id]));
-  const env: TypeEnv = { lookup: (id) => referents.get(id) };
+  const env: TypeEnv = { lookup: (id) => referents.get(id), lenient };
   const unconnected = new Map(graph.nodes.filter((n) => n.type === 'action' && !inChain.has(n.id)).map((n) => [n.id, table.stepName.get(n.id) ?? n.id]));
   /** Why a step's result cannot be used here (it runs later, is this step, or never runs). */
   const unusableStep = (used: Set<string>, nodeId: string): string | undefined => {
@@ -70,8 +73,13 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
     try {
       return run();
     } catch (e) {
-      if (e instanceof ExpressionSyntaxError || e instanceof TypeCheckError) {
+      if (e instanceof TypeCheckError) {
         error(nodeId, fieldPath, e.message);
+        return null;
+      }
+      if (e instanceof ExpressionSyntaxError) {
+        // The parser quotes the stored text ("In {{$p_x +}}"): show the builder the names instead.
+        error(nodeId, fieldPath, toDisplayText(e.message, 'expression', table));
         return null;
       }
       throw e;
@@ -93,7 +101,7 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
       const unusable = unusableStep(refsUsed(parsed), nodeId);
       if (unusable) throw new TypeCheckError(unusable);
       const checked = checkExpression(parsed, env);
-      if (typeof expect === 'object' && !isAssignable(checked.type, expect.type)) {
+      if (typeof expect === 'object' && !lenient && !isAssignable(checked.type, expect.type)) {
         throw new TypeCheckError(mismatch(show(parsed, env), checked.type, expect.type));
       }
       return checked.value;
@@ -148,12 +156,12 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
   return { definition, diagnostics };
 }
 
-function compileParameters(event: ApiEventNode, error: Report): ParameterSpec[] {
+function compileParameters(event: ApiEventNode, error: Report, lenient: boolean): ParameterSpec[] {
   const seen = new Set<string>();
   return event.data.parameters.map((parameter: Parameter) => {
     const field = `parameters.${parameter.id}.key`;
     const key = parameter.key.trim();
-    checkKey(key, seen, (message) => error(event.id, field, message), 'Parameter');
+    checkKey(key, seen, (message) => error(event.id, field, message), 'Parameter', lenient);
     const spec: ParameterSpec = { id: parameter.id, key, type: parameter.type, list: parameter.list, optional: parameter.optional };
     if (parameter.type === 'object' && parameter.fields && parameter.fields.length > 0) {
       const seenFields = new Set<string>();
@@ -169,10 +177,11 @@ function compileParameters(event: ApiEventNode, error: Report): ParameterSpec[] 
   });
 }
 
-function checkKey(key: string, seen: Set<string>, report: (message: string) => void, what: string) {
+function checkKey(key: string, seen: Set<string>, report: (message: string) => void, what: string, lenient: boolean) {
   if (key === '') report(`${what} key is required`);
   else if (!IDENTIFIER.test(key)) report(`${what} key "${key}" may contain only letters, digits and underscores, and must not start with a digit`);
-  else if (isReservedWord(key)) report(`"${key}" is a reserved word; choose another key`);
+  // Migrated workflows keep keys that were allowed before "steps" and function names were reserved.
+  else if (lenient ? V1_RESERVED.has(key) : isReservedWord(key)) report(`"${key}" is a reserved word; choose another key`);
   else if (seen.has(key)) report(`Two parameters are called "${key}"`);
   seen.add(key);
 }

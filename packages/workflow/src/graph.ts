@@ -70,6 +70,11 @@ export const ApiEventNode = z.object({
     /** "Only when": when false the run is recorded as skipped and the caller gets 400. Empty: always. */
     onlyWhen: expressionText.optional(),
     settings: WorkflowSettings.default(WorkflowSettings.parse({})),
+    /**
+     * "lenient": made before typed expressions (migrated from schema version 1); names must
+     * resolve but type rules are not enforced, so it behaves exactly as it did. Absent: strict.
+     */
+    typing: z.literal('lenient').optional(),
   }),
 });
 export type ApiEventNode = z.infer<typeof ApiEventNode>;

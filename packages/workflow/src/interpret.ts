@@ -33,7 +33,11 @@ export interface StepRecord {
   timedOut: boolean;
 }
 
-/** A step an earlier attempt finished: its status and (parsed) output. */
+/**
+ * A step an earlier attempt finished: its status and (parsed) output. When the step ended the run
+ * (a terminal action such as "Return data"), its output is its response: resuming answers with it
+ * and runs nothing after it.
+ */
 export interface CompletedStep {
   status: 'succeeded' | 'skipped';
   output: Value;
@@ -45,6 +49,8 @@ export interface InterpretRequest {
   params: ReadonlyMap<string, Value>;
   services: Services;
   runId: string;
+  /** This is a later attempt of the run (a retry or a recovery): the event's condition passed before. */
+  resumed?: boolean;
   /** Steps finished by earlier attempts, by path: not executed again. */
   completed?: ReadonlyMap<string, CompletedStep>;
   /** Aborted when the run times out (or the runner must stop). */
@@ -98,7 +104,8 @@ export async function interpret(request: InterpretRequest): Promise<Outcome> {
   const records: StepRecord[] = [];
   const completed = request.completed ?? new Map<string, CompletedStep>();
 
-  if (definition.trigger.onlyWhen && completed.size === 0) {
+  // A later attempt resumes a run the condition already let through; it is not asked again.
+  if (definition.trigger.onlyWhen && !request.resumed) {
     let pass: boolean;
     try {
       pass = truthy(evaluate(definition.trigger.onlyWhen, { values, now: services.now() }));

@@ -7,7 +7,7 @@ export const LIMITS = {
   /** Characters of one expression field (a template, an "Only when"). */
   expressionChars: 10_000,
   /** Nesting of one expression: parentheses, operators, calls, field access. */
-  expressionDepth: 32,
+  expressionDepth: 64,
   /** Nodes of one parsed expression (operators, literals, references...). */
   expressionNodes: 500,
   /** `{{ }}` parts of one template. */

@@ -98,6 +98,8 @@ describe('graph migration 1 -> 2', () => {
         { id: 'p_when', key: 'when', type: 'date', list: false, optional: true },
       ],
       settings: DEFAULT_SETTINGS,
+      // Made before typed expressions: it keeps its old, dynamic behaviour (see TypeEnv.lenient).
+      typing: 'lenient',
     });
   });
 
@@ -126,6 +128,59 @@ describe('graph migration 1 -> 2', () => {
   it('compiles and runs with exactly the results version 1 had', async () => {
     const definition = compiled(migrated.data!, 'charge');
     await expectVersion1Results(definition, V1_IDS);
+  });
+
+  it('keeps the dynamic behaviour of version-1 expressions that typed expressions would refuse', async () => {
+    const loose = parseStoredGraph({
+      schemaVersion: 1,
+      nodes: [
+        {
+          id: 'event',
+          type: 'apiEvent',
+          position: { x: 0, y: 0 },
+          data: {
+            parameters: [
+              { id: 'p-name', key: 'name', type: 'text', optional: true },
+              { id: 'p-amount', key: 'amount', type: 'number', optional: true },
+            ],
+          },
+        },
+        { id: 'log', type: 'action', position: { x: 0, y: 1 }, data: { onlyWhen: 'name', action: { type: 'log', message: '{{"Hi " + name}}' } } },
+        { id: 'ret', type: 'action', position: { x: 0, y: 2 }, data: { action: { type: 'returnData', entries: [{ id: 'd', key: 'doubled', value: '{{amount * 2}}' }] } } },
+      ],
+      edges: [
+        { id: 'e-1', source: 'event', target: 'log' },
+        { id: 'e-2', source: 'log', target: 'ret' },
+      ],
+    });
+    expect(loose.success).toBe(true);
+    const event = loose.data!.nodes[0]!;
+    expect(event.type === 'apiEvent' && event.data.typing).toBe('lenient');
+    const definition = compiled(loose.data!);
+    // What version 1 did: a truthy condition, empty joined as "", and a run-time error for empty * 2.
+    const full = await call(definition, { name: 'Ada', amount: 2 });
+    expect(full.records.map((r) => [r.stepId, r.status, r.logs])).toEqual([
+      ['log', 'succeeded', ['Hi Ada']],
+      ['ret', 'succeeded', []],
+    ]);
+    expect(full.status === 'succeeded' && JSON.parse(full.response!)).toEqual({ doubled: 4 });
+    const empty = await call(definition, {});
+    expect(empty.records.map((r) => [r.stepId, r.status])).toEqual([
+      ['log', 'skipped'],
+      ['ret', 'failed'],
+    ]);
+    expect(empty.status === 'failed' && empty.error).toBe('Step 2 "Return data from API" failed: Value of "doubled": Cannot multiply empty: a number is needed');
+
+    // Switching to typed expressions shows what to fix, on the fields.
+    const strict = {
+      ...loose.data!,
+      nodes: loose.data!.nodes.map((n) => (n.type === 'apiEvent' ? { ...n, data: { parameters: n.data.parameters, settings: n.data.settings } } : n)),
+    };
+    expect(compile('loose', strict).diagnostics.map((d) => [d.nodeId, d.field, d.message])).toEqual([
+      ['log', 'onlyWhen', 'name is text or empty; yes/no is needed'],
+      ['log', 'message', 'Cannot join name to text: it is text or empty (give it a default: name ?? "")'],
+      ['ret', 'entries.d.value', 'amount * 2: amount is a number or empty; a number is needed: give it a default (amount ?? …)'],
+    ]);
   });
 
   it('keeps ids unique when making them safe, and keeps node ids spelled as they were', () => {

@@ -99,7 +99,7 @@ export function migrateV1Graph(v1: V1Graph): unknown {
         return {
           ...node,
           id: nodeId(node.id),
-          data: { parameters: node.data.parameters.map((p) => ({ ...p, id: paramIds.get(p.id)!, list: false })), settings: DEFAULT_SETTINGS },
+          data: { parameters: node.data.parameters.map((p) => ({ ...p, id: paramIds.get(p.id)!, list: false })), settings: DEFAULT_SETTINGS, typing: 'lenient' },
         };
       }
       const action = node.data.action;

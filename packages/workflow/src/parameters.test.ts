@@ -105,7 +105,11 @@ describe('readInputs: lists', () => {
       { parameter: 'numbers[3]', message: 'Parameter "numbers[3]" must be a number, got null' },
     ]);
     expect(errors(readInputs([numbers], { numbers: Array.from({ length: 50 }, () => 'x') }))).toHaveLength(10);
-    expect(errors(readInputs([numbers], { numbers: 5 }))).toEqual([{ parameter: 'numbers', message: 'Parameter "numbers" must be a list of numbers, got 5' }]);
+    // A single value where a list is expected is a one-item list (form-encoded callers cannot send arrays).
+    expect(ok(readInputs([numbers], { numbers: 5 }))).toEqual({ p_numbers: [5] });
+    expect(errors(readInputs([numbers], { numbers: { a: 1 } }))).toEqual([
+      { parameter: 'numbers', message: 'Parameter "numbers" must be a list of numbers, got {"a":1}' },
+    ]);
     expect(errors(readInputs([numbers], {}))).toEqual([{ parameter: 'numbers', message: 'Missing required parameter "numbers"' }]);
   });
 

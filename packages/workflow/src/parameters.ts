@@ -47,7 +47,7 @@ function readField(spec: FieldSpec, raw: unknown, where: string, fields?: readon
     return spec.optional ? { ok: true, value: null } : { ok: false, errors: [{ parameter: where, message: `Missing required parameter "${where}"` }] };
   }
   if (!spec.list) return readOne(spec.type, raw, where, fields);
-  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : null;
+  const items = Array.isArray(raw) ? raw : typeof raw === 'object' ? null : [raw];
   if (!items) return wrong(where, `a list of ${listWord(spec.type)}`, raw);
   const out: Value[] = [];
   const errors: ParameterError[] = [];

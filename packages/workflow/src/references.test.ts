@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkflowGraph } from './graph.ts';
 import { expressionRegions, tokenize } from './lexer.ts';
 import { type NameTable, bindGraph, mapNodeExpressions, nameTable, slugify, stepNames, toDisplayText, toStoredText } from './references.ts';
-import { type ParameterInput, call, compiled, graph, log, result, returnData } from './test-support.ts';
+import { type ParameterInput, call, compiled, copy, graph, log, result, returnData } from './test-support.ts';
 
 const PARAMETERS: ParameterInput[] = [
   { id: 'p_amount', key: 'amount', type: 'number', optional: false },
@@ -33,6 +33,11 @@ describe('display <-> stored text', () => {
       expect(toStoredText(text, 'expression', table), text).toBe(text.replace(/^amount\b/, '$p_amount').replace(/\border\b(?=\.other|\[)/, '$p_order').replace(/\bitems\b/, '$p_items'));
     }
     expect(toStoredText('{{x}} amount {{ "amount" }}', 'template', table)).toBe('{{x}} amount {{ "amount" }}');
+    // A field binds only right after its parameter (or after `[…]` of a list parameter): not after a
+    // bracket, a string or an operator, where it may belong to something else.
+    for (const text of ['(order).total', '(true ? order : x).total', '"x".total', 'order + x.total', 'order[0].total']) {
+      expect(toStoredText(text, 'expression', table), text).not.toContain('$f_total');
+    }
   });
 
   it('shows the current names of what is stored, and keeps unknown ids as they are', () => {
@@ -40,6 +45,14 @@ describe('display <-> stored text', () => {
     expect(toDisplayText('$p_items[0].$f_price', 'expression', table)).toBe('items[0].price');
     expect(toDisplayText('$p_gone + $p_order.$f_gone', 'expression', table)).toBe('$p_gone + order.$f_gone');
     expect(toDisplayText('Total: {{$p_order.$f_total}}', 'template', table)).toBe('Total: {{order.total}}');
+  });
+
+  it('never binds a function\'s name, even when a parameter is called the same', () => {
+    const clash = nameTable(
+      graph({ parameters: [{ id: 'p_fn', key: 'toNumber', type: 'text', optional: false }] }).nodes,
+      [],
+    );
+    expect(toStoredText('toNumber(toNumber) + toNumber (1)', 'expression', clash)).toBe('toNumber($p_fn) + toNumber (1)');
   });
 
   it('works on text that is still being typed', () => {
@@ -107,9 +120,9 @@ describe('display <-> stored text', () => {
 
 describe('renaming', () => {
   const renamed = (g: WorkflowGraph, change: (g: WorkflowGraph) => void): WorkflowGraph => {
-    const copy = structuredClone(g);
-    change(copy);
-    return copy;
+    const next = copy(g);
+    change(next);
+    return next;
   };
   const body = { amount: 5, name: 'Ada', order: { total: 7 }, items: [{ price: 3 }] };
   const bound = bindGraph(
@@ -150,7 +163,7 @@ describe('renaming', () => {
 
   it('binds names typed before the parameter or step existed', async () => {
     const early = graph({ actions: [returnData('n_ret', { doubled: '{{amount * 2}}', from: '{{steps.greet.message}}' })] });
-    const now = structuredClone(early);
+    const now = copy(early);
     const event = now.nodes[0]!;
     if (event.type === 'apiEvent') event.data.parameters.push({ id: 'p_new', key: 'amount', type: 'number', list: false, optional: false });
     now.nodes.push({ id: 'n_greet', type: 'action', position: { x: 0, y: 0 }, data: { title: 'Greet', action: { type: 'log', message: 'hello' } } });

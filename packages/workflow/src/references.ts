@@ -116,6 +116,11 @@ const prevSignificant = (tokens: Token[], index: number): Token | undefined => {
   return undefined;
 };
 
+const nextSignificant = (tokens: Token[], index: number): Token | undefined => {
+  for (let i = index + 1; i < tokens.length; i++) if (tokens[i]!.type !== 'space') return tokens[i];
+  return undefined;
+};
+
 /**
  * Which parameter's declared fields a `.name` at this point would name. It follows the tokens: a
  * parameter makes itself the owner; `[ … ]` after a list parameter makes the list's item the
@@ -204,6 +209,9 @@ export function toStoredText(display: string, kind: ExpressionKind, table: NameT
           text = `${REF_PREFIX}${stepId}`;
           index += 2;
         }
+        owner.param(null);
+      } else if (nextSignificant(tokens, index)?.text === '(') {
+        // A function's name, even when a parameter is (wrongly) called the same: never a reference.
         owner.param(null);
       } else {
         const byId = text.startsWith(REF_PREFIX) && table.paramKey.has(text.slice(REF_PREFIX.length));

@@ -7,6 +7,8 @@ export interface Services {
   now(): Date;
   /** A monotonic clock in milliseconds (fractions allowed), for step durations. */
   monotonic(): number;
+  /** Resolves after `ms` milliseconds, or rejects when `signal` aborts first. */
+  sleep?(ms: number, signal: AbortSignalLike): Promise<void>;
   logger: Logger;
   /** Ports of the actions that act outside the run, supplied once those actions exist. */
   http?: HttpPort;

@@ -157,5 +157,8 @@ export function deferred<T = void>() {
   return { promise, resolve, reject };
 }
 
+/** A deep copy of plain JSON data (no DOM or Node types here, so no structuredClone). */
+export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 /** Parameter values keyed by id, for evaluating stored expressions directly. */
 export const values = (entries: Record<string, Value>): Map<string, Value> => new Map(Object.entries(entries));

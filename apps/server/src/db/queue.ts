@@ -98,7 +98,7 @@ export class SqliteRunQueue implements RunQueue {
       FROM Run WHERE status = 'queued' AND priority = ? AND runAt <= ? ORDER BY runAt, id LIMIT ?`);
     this.runningCounts = db.prepare(`SELECT workflowId, environment, COUNT(*) AS n FROM Run WHERE status = 'running' GROUP BY workflowId, environment`);
     this.take = db.prepare(`UPDATE Run SET status = 'running', attempts = attempts + 1, leaseOwner = ?, leaseExpiresAt = ?,
-      startedAt = COALESCE(startedAt, ?), recovered = recovered OR (nextAttemptReason = 'recovered'), nextAttemptReason = NULL
+      startedAt = COALESCE(startedAt, ?), recovered = recovered OR (nextAttemptReason IS 'recovered'), nextAttemptReason = NULL
       WHERE id = ? AND status = 'queued'`);
     this.startAttempt = db.prepare(`INSERT OR REPLACE INTO RunAttempt (runId, number, reason, status, startedAt, runner) VALUES (?, ?, ?, 'running', ?, ?)`);
     this.renewStmt = db.prepare(`UPDATE Run SET leaseExpiresAt = ? WHERE leaseOwner = ? AND status = 'running'`);

@@ -4,13 +4,14 @@ import {
   type CompletedStep,
   type Outcome,
   type Services,
+  type StepRecord,
   type Value,
   interpret,
   readInputs,
   retryDelayMs,
 } from '@switchyard/workflow';
 import type { Logger } from 'pino';
-import { uuidv7 } from 'uuidv7';
+import { V7Generator } from 'uuidv7';
 import type { EngineConfig } from '../config.ts';
 import type { ClaimedRun, EngineDb, RunRow } from '../db/index.ts';
 import { uuidv7Floor } from '../db/index.ts';
@@ -73,6 +74,8 @@ export class Engine {
   private renewTimer: ReturnType<typeof setInterval> | null = null;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private sweeping = false;
+  /** Run ids: UUIDv7 from the engine's clock, so they sort by creation time (and follow a test clock). */
+  private readonly ids = new V7Generator();
 
   constructor(
     private readonly engineDb: EngineDb,
@@ -86,6 +89,14 @@ export class Engine {
     this.services = {
       now: clock,
       monotonic: () => performance.now(),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('aborted'));
+          }, { once: true });
+        }),
       logger: {
         warn: (message, details) => log.warn(details ?? {}, message),
         error: (message, details) => log.error(details ?? {}, message),
@@ -179,7 +190,7 @@ export class Engine {
   private newRun(resolved: ResolvedDefinition, request: CallRequest, now: Date): RunRow {
     const { settings } = resolved.definition;
     return {
-      id: uuidv7(),
+      id: this.ids.generateOrResetCore(now.getTime(), 10_000).toString(),
       workflowId: resolved.workflowId,
       workflowName: request.name,
       environment: request.environment,
@@ -250,62 +261,80 @@ export class Engine {
     const writes = this.engineDb.writes;
     const startedAt = row.createdAt;
     const started = performance.now();
+    const positions = positionsOf(definition);
     row.attempts = 1;
     row.startedAt = startedAt;
-    let persisted = false;
+    let persisted: Promise<void> | null = null;
+    const done: StepRecord[] = [];
     const snapshot = this.definitions.needsSnapshot(resolved);
-    // A run whose steps all stay inside it is committed once, at the end; one with an effect is
-    // committed as running (under this process's lease) before that step starts.
-    const persist = async () => {
-      if (persisted) return;
-      persisted = true;
-      const running: RunRow = { ...row, status: 'running', leaseOwner: this.owner, leaseExpiresAt: this.leaseUntil() };
-      await this.engineDb.commits.write((db) => {
+    // A run whose steps all stay inside it and end at once is committed once, at the end. One that
+    // reaches a step with an effect, or outlasts the caller's wait, is first committed as running
+    // (under this process's lease) with the steps done so far, and finished with a fenced update.
+    const persist = () =>
+      (persisted ??= this.engineDb.commits.write((db) => {
         if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
-        writes.insertRun(running, attemptRow(row.id, 1, 'first', startedAt, this.owner))(db);
-      });
-    };
-    const timeout = resolved.hasEffects ? this.timeoutSignal(definition.settings.timeoutSeconds) : null;
-    let outcome: Outcome;
-    try {
-      outcome = await interpret({
-        definition,
-        params,
-        services: this.services,
-        runId: row.id,
-        ...(timeout && { signal: timeout.signal }),
-        beforeEffect: persist,
-      });
-    } finally {
-      timeout?.dispose();
-    }
-    const finishedAt = this.clock();
-    const durationMs = performance.now() - started;
-    const retryAt = this.retryAt(outcome, 1, row.maxAttempts, definition.settings.retry);
-    const end = runOutcome(outcome, finishedAt, durationMs, retryAt);
-    const positions = positionsOf(definition);
-    const steps = stepRows(row.id, 1, outcome.records, positions);
-    const waiting = retryAt ? this.waitFor(row.id) : null;
+        const running: RunRow = { ...row, status: 'running', leaseOwner: this.owner, leaseExpiresAt: this.leaseUntil() };
+        writes.insertRun(running, attemptRow(row.id, 1, 'first', startedAt, this.owner), stepRows(row.id, 1, done, positions))(db);
+      }));
+    const timeout = resolved.mayWait ? this.timeoutSignal(definition.settings.timeoutSeconds) : null;
+    const execution = interpret({
+      definition,
+      params,
+      services: this.services,
+      runId: row.id,
+      ...(timeout && { signal: timeout.signal }),
+      beforeEffect: persist,
+      onStep: (record) => {
+        // Once the run is in the database, each step is checkpointed as it ends.
+        if (persisted) this.engineDb.commits.writeLater(writes.insertSteps([stepRow(row.id, 1, record, positions)]), 'step checkpoint');
+        else done.push(record);
+      },
+    }).finally(() => timeout?.dispose());
 
-    if (!persisted) {
-      const final: RunRow = retryAt
-        ? { ...row, status: 'queued', runAt: retryAt, error: end.error, nextAttemptReason: 'retry', priority: 1 }
-        : { ...row, status: end.status, output: end.output, error: end.error, finishedAt, durationMs };
-      await this.engineDb.commits.write((db) => {
-        if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
-        writes.insertRun(final, attemptRow(row.id, 1, 'first', startedAt, this.owner, end), steps)(db);
-      });
-      if (snapshot) this.definitions.snapshotStored(resolved);
-    } else {
-      const applied = { value: false };
-      await this.engineDb.commits.write(writes.finish(row.id, 1, this.owner, end, steps, applied));
-      if (!applied.value) return { kind: 'accepted', runId: row.id };
-    }
-    if (waiting) {
-      this.wake();
-      return waiting;
-    }
-    return finished(row.id, end.status, end.output, end.error);
+    const finish = async (outcome: Outcome): Promise<CallResult> => {
+      const finishedAt = this.clock();
+      const durationMs = performance.now() - started;
+      const retryAt = this.retryAt(outcome, 1, row.maxAttempts, definition.settings.retry);
+      const end = runOutcome(outcome, finishedAt, durationMs, retryAt);
+      const waiting = retryAt ? this.waitFor(row.id) : null;
+      if (!persisted) {
+        const final: RunRow = retryAt
+          ? { ...row, status: 'queued', runAt: retryAt, error: end.error, nextAttemptReason: 'retry', priority: 1 }
+          : { ...row, status: end.status, output: end.output, error: end.error, finishedAt, durationMs };
+        const steps = stepRows(row.id, 1, outcome.records, positions);
+        await this.engineDb.commits.write((db) => {
+          if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
+          writes.insertRun(final, attemptRow(row.id, 1, 'first', startedAt, this.owner, end), steps)(db);
+        });
+        if (snapshot) this.definitions.snapshotStored(resolved);
+      } else {
+        await persisted;
+        const applied = { value: false };
+        await this.engineDb.commits.write(writes.finish(row.id, 1, this.owner, end, [], applied));
+        if (!applied.value) return { kind: 'accepted', runId: row.id };
+      }
+      if (waiting) {
+        this.wake();
+        return waiting;
+      }
+      const result = finished(row.id, end.status, end.output, end.error);
+      this.waiters.get(row.id)?.(result);
+      return result;
+    };
+    const finished$ = execution.then(finish);
+    if (!resolved.mayWait) return finished$;
+
+    // A run that may take a while: the caller waits at most the wait limit, then gets 202 once the
+    // run (with the steps done so far) is durable; the run goes on here.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overdue = new Promise<'overdue'>((resolve) => (timer = setTimeout(() => resolve('overdue'), this.config.syncWaitMs)));
+    const first = await Promise.race([finished$, overdue]);
+    clearTimeout(timer);
+    if (first !== 'overdue') return first;
+    this.track(finished$);
+    await persist();
+    if (snapshot) this.definitions.snapshotStored(resolved);
+    return { kind: 'accepted', runId: row.id };
   }
 
   /** Resolves with the run's end when this process finishes it, or 202 after the wait limit. */
@@ -394,6 +423,7 @@ export class Engine {
         runId: run.id,
         signal: timeout.signal,
         ...(completed && { completed }),
+        resumed: run.attempt > 1,
         // Each step is checkpointed as it ends, so a later attempt resumes after it.
         onStep: (record) => this.engineDb.commits.writeLater(writes.insertSteps([stepRow(run.id, run.attempt, record, positions)]), 'step checkpoint'),
       });

@@ -10,8 +10,11 @@ export interface ResolvedDefinition {
   releaseNumber: number | null;
   draftRevision: number | null;
   definition: WorkflowDefinition;
-  /** Some step acts outside the run: the run is made durable before that step. */
-  hasEffects: boolean;
+  /**
+   * Some step may take a while (a wait, a call to the outside world): the run gets its time limit
+   * enforced and a synchronous caller may be answered 202 before it ends.
+   */
+  mayWait: boolean;
   /** The definition as stored in a draft snapshot (draft only). */
   snapshot: string | null;
 }
@@ -116,8 +119,11 @@ export class Definitions {
     definition: WorkflowDefinition,
     snapshot: string | null = null,
   ): ResolvedDefinition {
-    const hasEffects = definition.steps.some((step) => actionModule(step.type)?.effect === true);
-    return { workflowId, environment, releaseNumber, draftRevision, definition, hasEffects, snapshot };
+    const mayWait = definition.steps.some((step) => {
+      const module = actionModule(step.type);
+      return module?.effect === true || module?.waits === true;
+    });
+    return { workflowId, environment, releaseNumber, draftRevision, definition, mayWait, snapshot };
   }
 
   private cached(key: string, load: () => Entry): ResolvedDefinition {

@@ -25,6 +25,12 @@ export interface ActionModule<C extends { type: string } = { type: string }, D =
    * recorded before such a step starts, and the step gets an idempotency key to pass on.
    */
   effect: boolean;
+  /**
+   * May take a while (waits on a timer or the network). A run with such a step gets its time
+   * limit enforced, and a synchronous caller is answered 202 if it has not ended within the wait
+   * limit. Steps that compute and return at once leave it out.
+   */
+  waits?: boolean;
   /** The stored form, with UI hints as `.meta({ ui })` on its fields (see form.ts). */
   config: z.ZodType<C>;
   /** A fresh configuration for a node just added from the palette. */
@@ -71,7 +77,10 @@ export interface StepResult {
   input?: Json;
   /** The step's result, which later steps can reference. */
   output?: Value;
-  /** Ends the run and answers the caller with this body. */
+  /**
+   * Ends the run and answers the caller with this body. A terminal module makes it its `output` too:
+   * a resumed run answers with the recorded output of the step that ended it.
+   */
   response?: Record<string, Json>;
 }
 

@@ -1,9 +1,10 @@
 import { logAction } from './log.ts';
 import type { ActionModule } from './module.ts';
 import { returnDataAction } from './returnData.ts';
+import { waitAction } from './wait.ts';
 
 /** Every action type. Adding an action: write its module, then add it here. */
-export const ACTION_MODULES = [logAction, returnDataAction] as const;
+export const ACTION_MODULES = [logAction, waitAction, returnDataAction] as const;
 
 export type AnyActionModule = (typeof ACTION_MODULES)[number];
 export type ActionType = AnyActionModule['type'];
