@@ -11,7 +11,8 @@ test('problems show on the node and under the field, and clear when fixed', asyn
   await page.getByLabel('Message').fill('Total: {{amount * 2}}');
 
   const node = page.locator('.react-flow__node').filter({ hasText: 'Log a value' });
-  await expect(node.getByText('Unknown parameter "amount"')).toBeVisible();
+  await expect(node.getByText('Unknown name "amount"')).toBeVisible();
+  await expect(page.locator('.inspector .field-diagnostics')).toContainText('Unknown name "amount"');
   await expect(page.locator('.flow-node.has-error')).toHaveCount(1);
   await page.screenshot({ path: testInfo.outputPath('diagnostics.png') });
 

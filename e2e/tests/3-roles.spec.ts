@@ -33,6 +33,9 @@ test('a viewer sees workflows and runs but cannot change or deploy them', async 
   await expect(page.getByRole('button', { name: 'Add Log a value' })).toHaveCount(0);
   await page.getByTestId('node-event').click();
   await expect(page.getByRole('button', { name: 'Add parameter' })).toHaveCount(0);
+  await expect(page.getByLabel('Only when')).toBeDisabled();
+  await expect(page.getByRole('radio', { name: /Respond at once/ })).toBeDisabled();
+  await expect(page.getByLabel('Timeout')).toBeDisabled();
 
   // The server refuses the viewer's mutation whatever the page shows.
   const refused = await page.request.post('/trpc/release.deploy', { data: {} });

@@ -21,3 +21,13 @@ export async function createWorkflow(page: Page, name: string, label = ''): Prom
   await page.getByRole('button', { name: 'Create workflow' }).click();
   await expect(page).toHaveURL(/\/workflows\/[\w-]+$/);
 }
+
+/** Opens a tab of the editor's side panel ("Properties" or "Test"). */
+export async function openTab(page: Page, name: 'Properties' | 'Test'): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+}
+
+/** A node on the canvas by the text it shows (its title or action name). */
+export function canvasNode(page: Page, text: string) {
+  return page.locator('.react-flow__node').filter({ hasText: text });
+}

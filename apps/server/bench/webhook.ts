@@ -122,7 +122,7 @@ function count(file: string, sql: string): number {
 }
 
 const rows: Row[] = [];
-let drainSeconds = NaN;
+let drainSeconds: number;
 const env = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', SQLITE_SYNCHRONOUS: SYNCHRONOUS };
 console.log(`${CONNECTIONS} connections, ${SECONDS} s each, synchronous=${SYNCHRONOUS}; the load generator shares this machine's cores`);
 

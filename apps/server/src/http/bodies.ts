@@ -54,6 +54,8 @@ export function jsonDepth(text: string): number {
  */
 export function registerBodyParsers(app: FastifyInstance) {
   app.decorateRequest('jsonText', null);
+  // Bodies are JSON or form-encoded (registered in app.ts); anything else is refused with 415.
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);

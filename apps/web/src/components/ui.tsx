@@ -1,7 +1,8 @@
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/trpc.ts';
 import { copyText } from '../lib/clipboard.ts';
-import { formatAbsolute, formatJson, formatRelative } from '../lib/format.ts';
+import { formatAbsolute, formatBytes, formatJson, formatRelative, prettyJsonText } from '../lib/format.ts';
+import { type DisplayStatus, STATUS_DESCRIPTIONS, STATUS_LABELS } from '../lib/runs.ts';
 import { useNow } from '../lib/useNow.ts';
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
@@ -71,38 +72,45 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: BadgeTone;
   );
 }
 
-const STATUS_TONES: Record<string, BadgeTone> = {
-  success: 'success',
-  failed: 'danger',
-  running: 'info',
-  interrupted: 'warning',
-  skipped: 'neutral',
-};
-const STATUS_LABELS: Record<string, string> = {
-  success: 'Success',
-  failed: 'Failed',
-  running: 'Running',
-  interrupted: 'Interrupted',
-  skipped: 'Skipped',
-};
-export function StatusBadge({ status }: { status: string }) {
+/**
+ * A run, attempt or step status as a badge: every status word of the engine (queued, running,
+ * succeeded, failed, cancelled, interrupted, skipped) plus "pending" (queued, due later), each with
+ * its own colour and mark, and always its word, so colour is never the only cue.
+ */
+export function StatusBadge({ status, title }: { status: string; title?: string }) {
+  const known = Object.hasOwn(STATUS_LABELS, status)
+    ? (status as DisplayStatus)
+    : Object.hasOwn(LEGACY_STATUSES, status)
+      ? LEGACY_STATUSES[status]
+      : undefined;
   return (
-    <Badge tone={STATUS_TONES[status] ?? 'neutral'}>
-      <span className={`dot dot-${status}`} aria-hidden="true" />
-      {STATUS_LABELS[status] ?? status}
-    </Badge>
+    <span className={`badge status status-${known ?? 'unknown'}`} title={title ?? (known ? STATUS_DESCRIPTIONS[known] : undefined)}>
+      <span className={`status-mark dot dot-${known ?? status}`} aria-hidden="true" />
+      {known ? STATUS_LABELS[known] : status}
+    </span>
   );
 }
+/** Words of the first run records, before the run engine ("success"). */
+const LEGACY_STATUSES: Record<string, DisplayStatus | undefined> = { success: 'succeeded' };
 
 /** The environment by its name ("draft", "live"), as the endpoints and the spec call it. */
-export function EnvBadge({ environment, releaseNumber }: { environment: 'draft' | 'live'; releaseNumber?: number | null }) {
+export function EnvBadge({
+  environment,
+  releaseNumber,
+  draftRevision,
+}: {
+  environment: 'draft' | 'live';
+  releaseNumber?: number | null;
+  /** The saved draft revision a draft run ran, when known. */
+  draftRevision?: number | null;
+}) {
   return environment === 'live' ? (
     <Badge tone="accent" title={releaseNumber ? `Live release #${releaseNumber}` : 'Live release'}>
       live{releaseNumber ? ` · #${releaseNumber}` : ''}
     </Badge>
   ) : (
-    <Badge tone="neutral" title="The editor's saved draft">
-      draft
+    <Badge tone="neutral" title={draftRevision ? `The editor's saved draft, revision ${draftRevision}` : "The editor's saved draft"}>
+      draft{draftRevision ? ` · rev ${draftRevision}` : ''}
     </Badge>
   );
 }
@@ -142,6 +150,41 @@ export function JsonBlock({ value }: { value: unknown }) {
     <pre className="json">
       {formatJson(value)}
     </pre>
+  );
+}
+
+/** Longer stored values are cut here until "Show all" is pressed (a huge <pre> stalls the page). */
+const JSON_PREVIEW_CHARS = 20_000;
+
+/**
+ * A stored JSON value, sent by the server as text: pretty-printed when it parses, shown exactly as
+ * stored when it does not (every record can be read, whatever it holds). `null` is `empty`.
+ */
+export function JsonText({ text, empty = 'Nothing', label }: { text: string | null; empty?: string; label?: string }) {
+  const [whole, setWhole] = useState(false);
+  const pretty = useMemo(() => prettyJsonText(text), [text]);
+  if (!pretty) return <p className="json-empty">{empty}</p>;
+  const long = pretty.text.length > JSON_PREVIEW_CHARS;
+  const shown = long && !whole ? `${pretty.text.slice(0, JSON_PREVIEW_CHARS)}…` : pretty.text;
+  return (
+    <div className="json-text">
+      <pre className="json" aria-label={label}>
+        {shown}
+      </pre>
+      <div className="json-copy">
+        <CopyButton text={pretty.valid ? pretty.text : (text ?? '')} what={label} />
+      </div>
+      {(!pretty.valid || long) && (
+        <div className="json-actions">
+          {!pretty.valid && <span className="muted small">Not valid JSON: shown as stored.</span>}
+          {long && (
+            <button type="button" className="btn btn-ghost btn-xs" onClick={() => setWhole(!whole)}>
+              {whole ? 'Show less' : `Show all (${formatBytes(text?.length ?? 0)})`}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { ACTION_TYPES, type ActionType, type GraphEdge, type GraphNode } from '@switchyard/workflow';
+import { type GraphEdge, type GraphNode, actionModule } from '@switchyard/workflow';
 import {
   Background,
   BackgroundVariant,
@@ -18,6 +18,7 @@ import { type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useEditor, useEditorState } from './context.ts';
 import type { Size } from './model.ts';
 import { type FlowNode, nodeTypes } from './nodes.tsx';
+import { TestRunBanner } from './TestRunBanner.tsx';
 import { initialView } from './viewport.ts';
 
 export const ACTION_DRAG_TYPE = 'application/x-switchyard-action';
@@ -164,16 +165,17 @@ export function Canvas() {
   const onDrop = useCallback(
     (event: DragEvent) => {
       const type = event.dataTransfer.getData(ACTION_DRAG_TYPE);
-      if (!ACTION_TYPES.includes(type as ActionType)) return;
+      if (!actionModule(type)) return;
       event.preventDefault();
       const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      editor.addAction(type as ActionType, { x: at.x - NODE_WIDTH / 2, y: at.y - 24 });
+      editor.addAction(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 24 });
     },
     [editor, screenToFlowPosition],
   );
 
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <TestRunBanner />
       <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}

@@ -1,9 +1,9 @@
-import type { Diagnostic, WorkflowGraph } from '@switchyard/workflow';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { WorkflowDetail } from '../api/types.ts';
 import { createKeepaliveClient, errorCode, errorMessage, isTransientError, useTRPC, useTRPCClient } from '../api/trpc.ts';
 import { canEdit, useCurrentUser } from '../auth.tsx';
 import { toast } from '../components/toast.tsx';
@@ -16,7 +16,7 @@ import { EditorContext, useEditor, useEditorState } from './context.ts';
 import { Inspector } from './Inspector.tsx';
 import { EditorModel, saveStatus, saveStatusText } from './model.ts';
 import { Palette } from './Palette.tsx';
-import { TestPanel } from './TestPanel.tsx';
+import { TestPanel, TestRunTracker } from './TestPanel.tsx';
 import './editor.css';
 
 const SIDE_TABS = [
@@ -26,16 +26,6 @@ const SIDE_TABS = [
 
 /** For the last save as the tab closes or reloads. */
 const exitClient = createKeepaliveClient();
-
-interface LoadedWorkflow {
-  id: string;
-  name: string;
-  label: string;
-  graph: WorkflowGraph;
-  revision: number;
-  diagnostics: Diagnostic[];
-  liveRelease: number | null;
-}
 
 export function EditorPage() {
   const { id = '' } = useParams();
@@ -87,7 +77,7 @@ function EditorLoader({ id }: { id: string }) {
   return <Editor workflow={workflow.data} />;
 }
 
-function Editor({ workflow }: { workflow: LoadedWorkflow }) {
+function Editor({ workflow }: { workflow: WorkflowDetail }) {
   const user = useCurrentUser();
   const readOnly = !canEdit(user);
   const trpc = useTRPC();
@@ -197,6 +187,7 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
   return (
     <EditorContext.Provider value={editor}>
       <ReactFlowProvider>
+        <TestRunTracker />
         <div className={`editor ${readOnly ? 'is-readonly' : ''}`}>
           <header className="editor-header">
             <div className="editor-title">
@@ -266,7 +257,7 @@ function Editor({ workflow }: { workflow: LoadedWorkflow }) {
                 ))}
               </div>
               <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-                {tab === 'properties' ? <Inspector /> : <TestPanel workflowId={workflow.id} flush={() => autosaver.flush()} />}
+                {tab === 'properties' ? <Inspector /> : <TestPanel flush={() => autosaver.flush()} />}
               </div>
             </aside>
           </div>

@@ -1,15 +1,16 @@
-import { ACTIONS, ACTION_TYPES, type ActionType } from '@switchyard/workflow';
+import { ACTION_MODULES } from '@switchyard/workflow';
 import { useReactFlow } from '@xyflow/react';
-import { revealNode } from './viewport.ts';
 import { ACTION_DRAG_TYPE } from './Canvas.tsx';
 import { useEditor } from './context.ts';
 import { ActionIcon, type FlowNode } from './nodes.tsx';
+import { revealNode } from './viewport.ts';
 
+/** Every registered action module, as a button that adds it (click) or a source to drag from. */
 export function Palette() {
   const editor = useEditor();
   const flow = useReactFlow<FlowNode>();
 
-  const add = (type: ActionType) => {
+  const add = (type: string) => {
     const id = editor.addAction(type);
     if (id) requestAnimationFrame(() => revealNode(flow, id));
   };
@@ -19,38 +20,35 @@ export function Palette() {
       <h2 className="panel-title">Actions</h2>
       <p className="palette-hint">Click to add at the end of the chain, or drag onto the canvas.</p>
       <ul className="palette-list">
-        {ACTION_TYPES.map((type) => {
-          const info = ACTIONS[type];
-          return (
-            <li key={type}>
-              <button
-                type="button"
-                className="palette-item"
-                aria-describedby={`palette-description-${type}`}
-                draggable
-                onDragStart={(event) => {
-                  event.dataTransfer.setData(ACTION_DRAG_TYPE, type);
-                  event.dataTransfer.effectAllowed = 'copy';
-                }}
-                onClick={() => add(type)}
-              >
-                <span className={`palette-icon action-${type}`}>
-                  <ActionIcon type={type} />
+        {ACTION_MODULES.map((module) => (
+          <li key={module.type}>
+            <button
+              type="button"
+              className="palette-item"
+              aria-describedby={`palette-description-${module.type}`}
+              draggable
+              onDragStart={(event) => {
+                event.dataTransfer.setData(ACTION_DRAG_TYPE, module.type);
+                event.dataTransfer.effectAllowed = 'copy';
+              }}
+              onClick={() => add(module.type)}
+            >
+              <span className={`palette-icon icon-${module.icon}`}>
+                <ActionIcon icon={module.icon} />
+              </span>
+              <span className="palette-text">
+                {/* The name is "Add <label>" from the text, not aria-label, so getByLabel('Value') stays unambiguous. */}
+                <span className="palette-label">
+                  <span className="visually-hidden">Add </span>
+                  {module.label}
                 </span>
-                <span className="palette-text">
-                  {/* The name is "Add <label>" from the text, not aria-label, so getByLabel('Value') stays unambiguous. */}
-                  <span className="palette-label">
-                    <span className="visually-hidden">Add </span>
-                    {info.label}
-                  </span>
-                  <span className="palette-description" id={`palette-description-${type}`} aria-hidden="true">
-                    {info.description}
-                  </span>
+                <span className="palette-description" id={`palette-description-${module.type}`} aria-hidden="true">
+                  {module.description}
                 </span>
-              </button>
-            </li>
-          );
-        })}
+              </span>
+            </button>
+          </li>
+        ))}
       </ul>
     </aside>
   );

@@ -1,70 +1,137 @@
-import { type ApiEventNode, PARAMETER_TYPE_LABELS, type Parameter } from '@switchyard/workflow';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import type { ApiEventNode, Parameter } from '@switchyard/workflow';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useTRPC, useTRPCClient } from '../api/trpc.ts';
+import { useTRPC } from '../api/trpc.ts';
 import { Alert, Badge, JsonBlock } from '../components/ui.tsx';
 import { formatDuration } from '../lib/format.ts';
 import { useEditor, useEditorState } from './context.ts';
+import { describeParameter } from './describe.ts';
+import type { EditorModel } from './model.ts';
+import { RUN_STATUS_LABELS, type TestCall, isFinal, pendingRun, runIdOf, runView } from './testRun.ts';
 
-interface TestResult {
-  httpStatus: number;
-  body: unknown;
-  durationMs: number;
-  runId: string | null;
+/** How often a run that is not final yet is read again. */
+const POLL_MS = 500;
+
+/** The run a test call created, read again until it is final (shared by the panel and the canvas). */
+export function useRunQuery(runId: string | null) {
+  const trpc = useTRPC();
+  return useQuery(
+    trpc.run.byId.queryOptions(
+      { id: runId ?? '' },
+      {
+        enabled: runId !== null,
+        staleTime: 0,
+        refetchInterval: (query) => (query.state.data && isFinal(query.state.data.status) ? false : POLL_MS),
+      },
+    ),
+  );
 }
 
-/** Builds the JSON body from the form: empty fields are left out, values get their parameter's type. */
-function requestBody(parameters: Parameter[], values: Record<string, string>): Record<string, unknown> {
+/** Keeps the canvas's test run results up to date while the run goes on (mounted once per editor). */
+export function TestRunTracker() {
+  const editor = useEditor();
+  const runId = useEditorState((s) => s.testRun?.runId ?? null);
+  const run = useRunQuery(runId);
+  useEffect(() => {
+    const data = run.data;
+    const current = editor.state.testRun;
+    // Cleared, or replaced by another call's run, since this was asked for: leave it.
+    if (!data || !current || current.runId !== data.id) return;
+    editor.setTestRun(runView(data, current));
+  }, [editor, run.data]);
+  return null;
+}
+
+/** Values typed in the test form, per editor, so they survive switching tabs. */
+const typedValues = new WeakMap<EditorModel, Record<string, string>>();
+
+const LIST_EXAMPLES = { text: '"a", "b"', number: '1, 2', boolean: 'true, false', date: '"2026-01-31T09:00:00Z"' } as const;
+
+function example(p: Parameter): string {
+  const one =
+    p.type === 'object'
+      ? `{${(p.fields ?? [])
+          .slice(0, 3)
+          .map((f) => `"${f.key || 'field'}": ${f.list ? '[]' : f.type === 'text' ? '""' : f.type === 'number' ? '0' : f.type === 'boolean' ? 'true' : f.type === 'date' ? '"2026-01-31"' : '{}'}`)
+          .join(', ')}}`
+      : null;
+  if (!p.list) return one ?? '';
+  return one ? `[${one}]` : `[${LIST_EXAMPLES[p.type as keyof typeof LIST_EXAMPLES]}]`;
+}
+
+const needsJson = (p: Parameter) => p.list || p.type === 'object';
+
+/** Reads one typed value as its parameter's JSON; a message when it cannot be. */
+function readValue(p: Parameter, raw: string): { value: unknown } | { error: string } {
+  switch (needsJson(p) ? 'json' : p.type) {
+    case 'json': {
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        return { error: `Not valid JSON, e.g. ${example(p)}` };
+      }
+      if (p.list && !Array.isArray(value)) return { error: 'A list is needed: [ … ]' };
+      if (!p.list && (typeof value !== 'object' || value === null || Array.isArray(value))) return { error: 'An object is needed: { … }' };
+      return { value };
+    }
+    case 'number': {
+      const n = Number(raw);
+      return Number.isFinite(n) ? { value: n } : { value: raw };
+    }
+    case 'boolean':
+      return { value: raw === 'true' };
+    case 'date': {
+      const d = new Date(raw);
+      return { value: Number.isNaN(d.getTime()) ? raw : d.toISOString() };
+    }
+    default:
+      return { value: raw };
+  }
+}
+
+/** The JSON body from the form: empty fields are left out, values get their parameter's type. */
+function requestBody(parameters: Parameter[], values: Record<string, string>) {
   const body: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
   for (const p of parameters) {
     const key = p.key.trim();
     const raw = values[p.id] ?? '';
-    if (!key || raw === '') continue;
-    switch (p.type) {
-      case 'number': {
-        const n = Number(raw);
-        body[key] = Number.isFinite(n) ? n : raw;
-        break;
-      }
-      case 'boolean':
-        body[key] = raw === 'true';
-        break;
-      case 'date': {
-        const d = new Date(raw);
-        body[key] = Number.isNaN(d.getTime()) ? raw : d.toISOString();
-        break;
-      }
-      default:
-        body[key] = raw;
-    }
+    if (!key || raw.trim() === '') continue;
+    const read = readValue(p, raw);
+    if ('error' in read) errors[p.id] = read.error;
+    else body[key] = read.value;
   }
-  return body;
+  return { body, errors };
 }
 
-export function TestPanel({ workflowId, flush }: { workflowId: string; flush: () => Promise<boolean> }) {
+export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const editor = useEditor();
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const name = useEditorState((s) => s.workflowName);
   const readOnly = useEditorState((s) => s.readOnly);
-  const parameters = useEditorState(
-    (s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.parameters,
-  ) ?? [];
+  const parameters = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.parameters) ?? [];
+  const mode = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.settings.mode);
   const errorCount = useEditorState((s) => editor.diagnostics(s).errorCount);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const result = useEditorState((s) => s.testCall);
+  const [values, setValuesState] = useState<Record<string, string>>(() => typedValues.get(editor) ?? {});
   const [running, setRunning] = useState(false);
-  const [result, setResult] = useState<TestResult | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const setValues = (next: Record<string, string>) => {
+    typedValues.set(editor, next);
+    setValuesState(next);
+  };
 
-  const body = requestBody(parameters, values);
+  const { body, errors } = requestBody(parameters, values);
+  const invalid = Object.keys(errors).length > 0;
   const url = `/version-test/api/1.1/wf/${name}`;
 
   const run = async () => {
     setRunning(true);
     setFailure(null);
-    setResult(null);
+    editor.setTestCall(null);
     try {
       if (!readOnly && !(await flush())) {
         setFailure('The workflow could not be saved, so the draft endpoint would run an older version.');
@@ -73,7 +140,8 @@ export function TestPanel({ workflowId, flush }: { workflowId: string; flush: ()
       const started = performance.now();
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // "test": the run is recorded as a test run of the draft.
+        headers: { 'content-type': 'application/json', 'x-switchyard-trigger': 'test' },
         body: JSON.stringify(body),
         credentials: 'include',
       });
@@ -85,20 +153,11 @@ export function TestPanel({ workflowId, flush }: { workflowId: string; flush: ()
       } catch {
         // not JSON: show the text
       }
-      const bodyRunId =
-        parsed && typeof parsed === 'object' && typeof (parsed as { runId?: unknown }).runId === 'string'
-          ? (parsed as { runId: string }).runId
-          : null;
-      let runId = response.headers.get('x-switchyard-run-id') ?? bodyRunId;
-      if (!runId) {
-        try {
-          const latest = await client.run.list.query({ workflowId, limit: 1 });
-          runId = latest.items[0]?.environment === 'draft' ? latest.items[0].id : null;
-        } catch {
-          runId = null;
-        }
-      }
-      setResult({ httpStatus: response.status, body: parsed, durationMs, runId });
+      // Only the run this call created: never "the latest run", which may be someone else's.
+      const runId = runIdOf(response.headers.get('x-switchyard-run-id'), parsed);
+      const call: TestCall = { httpStatus: response.status, body: parsed, durationMs, runId };
+      editor.setTestCall(call);
+      editor.setTestRun(runId ? pendingRun(runId) : null);
       void queryClient.invalidateQueries({ queryKey: trpc.run.pathKey() });
     } catch (error) {
       setFailure(error instanceof Error ? error.message : 'The request failed');
@@ -114,6 +173,7 @@ export function TestPanel({ workflowId, flush }: { workflowId: string; flush: ()
         <h2>Run the draft</h2>
         <p className="muted small">
           Saves, then calls <code>POST {url}</code> with these parameters.
+          {mode === 'async' && ' This workflow responds at once: the answer is 202 and the run goes on in the background.'}
         </p>
       </div>
       <form
@@ -124,48 +184,23 @@ export function TestPanel({ workflowId, flush }: { workflowId: string; flush: ()
         }}
       >
         {parameters.length === 0 && <p className="muted small">This workflow has no parameters.</p>}
-        {parameters.map((p) => {
-          const id = `test-${p.id}`;
-          const key = p.key.trim();
-          const label = (
-            <label className="field-label" htmlFor={id}>
-              {key || '(parameter without a key)'}{' '}
-              <span className="field-label-note">
-                {PARAMETER_TYPE_LABELS[p.type]}
-                {p.optional ? ', optional' : ''}
-              </span>
-            </label>
-          );
-          const value = values[p.id] ?? '';
-          const set = (v: string) => setValues({ ...values, [p.id]: v });
-          return (
-            <div className="field" key={p.id}>
-              {label}
-              {p.type === 'boolean' ? (
-                <select id={id} value={value} onChange={(e) => set(e.target.value)} disabled={!key}>
-                  <option value="">(leave out)</option>
-                  <option value="true">Yes</option>
-                  <option value="false">No</option>
-                </select>
-              ) : (
-                <input
-                  id={id}
-                  type={p.type === 'number' ? 'number' : p.type === 'date' ? 'datetime-local' : 'text'}
-                  step={p.type === 'number' ? 'any' : undefined}
-                  value={value}
-                  disabled={!key}
-                  onChange={(e) => set(e.target.value)}
-                />
-              )}
-            </div>
-          );
-        })}
-        <div className="section-title">Request body</div>
-        <JsonBlock value={body} />
+        {parameters.map((p) => (
+          <TestInput
+            key={p.id}
+            parameter={p}
+            value={values[p.id] ?? ''}
+            error={errors[p.id]}
+            onChange={(v) => setValues({ ...values, [p.id]: v })}
+          />
+        ))}
+        <details className="request-body">
+          <summary>Request body</summary>
+          <JsonBlock value={body} />
+        </details>
         {errorCount > 0 && (
           <p className="note note-warning">The workflow has errors; the draft endpoint will refuse to run it until they are fixed.</p>
         )}
-        <button type="submit" className="btn btn-primary btn-block" disabled={running}>
+        <button type="submit" className="btn btn-primary btn-block" disabled={running || invalid}>
           {running ? 'Running…' : 'Run draft'}
         </button>
       </form>
@@ -174,20 +209,103 @@ export function TestPanel({ workflowId, flush }: { workflowId: string; flush: ()
           <Alert>{failure}</Alert>
         </div>
       )}
-      {result && (
-        <section className="inspector-section" aria-label="Test result">
-          <div className="test-result-header">
-            <Badge tone={result.httpStatus < 400 ? 'success' : 'danger'}>HTTP {result.httpStatus}</Badge>
-            <span className="muted small mono">{formatDuration(result.durationMs)}</span>
-            {result.runId && (
-              <Link to={`/runs/${result.runId}`} className="test-run-link">
-                View run →
-              </Link>
-            )}
-          </div>
-          <JsonBlock value={result.body} />
-        </section>
+      {result && <TestCallResult call={result} />}
+    </div>
+  );
+}
+
+function TestInput({ parameter: p, value, error, onChange }: { parameter: Parameter; value: string; error: string | undefined; onChange: (value: string) => void }) {
+  const id = `test-${p.id}`;
+  const key = p.key.trim();
+  const errorId = `${id}-error`;
+  const common = { id, value, disabled: !key, 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? errorId : undefined };
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {key || '(parameter without a key)'} <span className="field-label-note">{describeParameter(p)}</span>
+      </label>
+      {needsJson(p) ? (
+        <textarea {...common} className="mono" rows={3} spellCheck={false} placeholder={example(p)} onChange={(e) => onChange(e.target.value)} />
+      ) : p.type === 'boolean' ? (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="">(leave out)</option>
+          <option value="true">Yes</option>
+          <option value="false">No</option>
+        </select>
+      ) : (
+        <input
+          {...common}
+          type={p.type === 'number' ? 'number' : p.type === 'date' ? 'datetime-local' : 'text'}
+          step={p.type === 'number' ? 'any' : undefined}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      {error ? (
+        <div className="field-error" role="alert" id={errorId}>
+          {error}
+        </div>
+      ) : (
+        needsJson(p) && <div className="field-hint">JSON{p.optional ? '; leave empty to leave it out' : ''}.</div>
       )}
     </div>
   );
+}
+
+const tone = (status: number) => (status === 202 ? 'info' : status < 400 ? 'success' : status < 500 ? 'warning' : 'danger');
+
+/** What the call got: status, time, the body, and the run it created (polled while it goes on). */
+function TestCallResult({ call }: { call: TestCall }) {
+  const run = useRunQuery(call.runId);
+  const status = run.data?.status ?? null;
+  const errors = parameterErrors(call.body);
+  const section = useRef<HTMLElement>(null);
+  // A new answer: bring it into view (the form above it may be long).
+  // (Braces: newer browsers return a promise from scrollIntoView, which must not become the cleanup.)
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [call]);
+  return (
+    <section className="inspector-section" aria-label="Test result" ref={section}>
+      <div className="test-result-header">
+        <Badge tone={tone(call.httpStatus)}>HTTP {call.httpStatus}</Badge>
+        <span className="muted small mono">{formatDuration(call.durationMs)}</span>
+        {call.runId && (
+          <Link to={`/runs/${call.runId}`} className="test-run-link">
+            View run →
+          </Link>
+        )}
+      </div>
+      {call.httpStatus === 202 && (
+        <p className="test-accepted">
+          <strong>Accepted:</strong> running in the background.
+        </p>
+      )}
+      {call.runId && (
+        <p className="muted small test-run-status">
+          Run {status ? <strong>{RUN_STATUS_LABELS[status].toLowerCase()}</strong> : 'loading'}
+          {status && !isFinal(status) && '…'}
+          {run.data && run.data.attempts > 1 && ` after ${run.data.attempts} attempts`}
+          {status && isFinal(status) && run.data?.durationMs != null && ` in ${formatDuration(run.data.durationMs)}`}
+        </p>
+      )}
+      {errors.length > 0 && (
+        <ul className="test-errors">
+          {errors.map((e, i) => (
+            <li key={i}>
+              {e.parameter && <code>{e.parameter}</code>} {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <JsonBlock value={call.body} />
+    </section>
+  );
+}
+
+/** The `errors` of a 400 about parameters, if the body has them. */
+function parameterErrors(body: unknown): { parameter: string | null; message: string }[] {
+  if (!body || typeof body !== 'object') return [];
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.filter((e): e is { parameter: string | null; message: string } => typeof e === 'object' && e !== null && typeof e.message === 'string');
 }

@@ -1,18 +1,28 @@
 import {
-  ACTIONS,
   type ActionNode,
-  type ActionType,
   type ApiEventNode,
   type Diagnostic,
+  type ExpressionKind,
   GRAPH_SCHEMA_VERSION,
   type GraphEdge,
   type GraphNode,
+  type NameTable,
+  type ObjectField,
+  type Parameter,
   type Position,
   type WorkflowGraph,
+  type WorkflowSettings,
+  actionModule,
+  bindGraph,
   compile,
+  followChain,
+  nameTable,
+  toDisplayText,
+  toStoredText,
 } from '@switchyard/workflow';
 import { type StoreApi, createStore } from 'zustand/vanilla';
 import { newId } from '../lib/id.ts';
+import type { TestCall, TestRunView } from './testRun.ts';
 
 /** What undo and redo restore: the document, never the selection or the viewport. */
 export interface Snapshot {
@@ -47,6 +57,13 @@ export interface EditorState {
   future: Snapshot[];
   /** The last change that later changes of the same kind fold into (one drag, one typing burst). */
   lastChange: { key: string; at: number } | null;
+  /** The test panel's last call (kept while the panel is closed). */
+  testCall: TestCall | null;
+  /**
+   * The run the last test call created, shown on the canvas (each node's status and output) until
+   * the document's content changes (moving nodes keeps it) or the builder dismisses it.
+   */
+  testRun: TestRunView | null;
 }
 
 export interface DiagnosticsView {
@@ -72,9 +89,17 @@ export interface PositionChange {
   dragging?: boolean;
 }
 
+/** Coalesce keys of changes that only move nodes: they keep the test run's results on the canvas. */
+const isMoveKey = (key: string | null) => key === 'drag' || key === 'move';
+
 /**
  * The editor's logic, usable without React: a zustand store holding the document plus the
  * operations on it. React components read it through selectors (see context.ts).
+ *
+ * Expression fields are stored as the kernel stores them (parameters, steps and declared fields by
+ * id, `$param_x`); the forms show and take the current names through `displayText` / `storedText`,
+ * which round-trip exactly. Edits that change names (a parameter's key or fields, a step's title)
+ * re-bind the document (`bindGraph`), so a name typed before what it names existed becomes an id.
  */
 export class EditorModel {
   readonly store: StoreApi<EditorState>;
@@ -83,10 +108,10 @@ export class EditorModel {
     edges: GraphEdge[];
     name: string;
     server: EditorState['serverDiagnostics'];
-    revision: number;
     view: DiagnosticsView;
   } | null = null;
   private previousByNode = new Map<string, { key: string; list: Diagnostic[] }>();
+  private namesCache: { nodes: GraphNode[]; edges: GraphEdge[]; key: string; table: NameTable } | null = null;
 
   constructor(init: { name: string; graph: WorkflowGraph; diagnostics?: Diagnostic[]; readOnly?: boolean }) {
     this.store = createStore<EditorState>()(() => ({
@@ -105,6 +130,8 @@ export class EditorModel {
       past: [],
       future: [],
       lastChange: null,
+      testCall: null,
+      testRun: null,
     }));
   }
 
@@ -134,13 +161,18 @@ export class EditorModel {
 
   /**
    * Applies a change to the document and records the previous document for undo. Changes with the
-   * same `coalesceKey` that follow each other closely fold into one undo step.
+   * same `coalesceKey` that follow each other closely fold into one undo step. `rebind`: the change
+   * may have changed names, so plain names in expressions are bound to ids again.
    */
-  commit(change: (doc: Snapshot) => Snapshot | null, coalesceKey: string | null = null) {
+  commit(change: (doc: Snapshot) => Snapshot | null, coalesceKey: string | null = null, rebind = false) {
     const state = this.state;
     if (state.readOnly) return;
-    const next = change({ nodes: state.nodes, edges: state.edges });
+    let next = change({ nodes: state.nodes, edges: state.edges });
     if (!next || (next.nodes === state.nodes && next.edges === state.edges)) return;
+    if (rebind) {
+      const bound = bindGraph({ schemaVersion: GRAPH_SCHEMA_VERSION, nodes: next.nodes, edges: next.edges });
+      next = { nodes: bound.nodes, edges: bound.edges };
+    }
     const now = Date.now();
     const last = state.lastChange;
     const fold =
@@ -156,6 +188,7 @@ export class EditorModel {
       future: [],
       revision: state.revision + 1,
       lastChange: coalesceKey === null ? null : { key: coalesceKey, at: now },
+      ...(!isMoveKey(coalesceKey) && state.testRun && { testRun: null }),
     });
   }
 
@@ -174,6 +207,7 @@ export class EditorModel {
       future: [...state.future, { nodes: state.nodes, edges: state.edges }],
       revision: state.revision + 1,
       lastChange: null,
+      testRun: null,
       ...this.prunedSelection(previous),
     });
   }
@@ -188,6 +222,7 @@ export class EditorModel {
       past: [...state.past, { nodes: state.nodes, edges: state.edges }].slice(-HISTORY_LIMIT),
       revision: state.revision + 1,
       lastChange: null,
+      testRun: null,
       ...this.prunedSelection(next),
     });
   }
@@ -201,72 +236,193 @@ export class EditorModel {
     };
   }
 
-  /** The event and then each action, following the edges from the event. */
+  /** The event and then each action, in the order they run (the kernel's `followChain`). */
   chain(nodes: GraphNode[] = this.state.nodes, edges: GraphEdge[] = this.state.edges): GraphNode[] {
-    const byId = new Map(nodes.map((n) => [n.id, n]));
-    const next = new Map<string, string>();
-    for (const edge of edges) if (!next.has(edge.source)) next.set(edge.source, edge.target);
-    const event = nodes.find((n) => n.type === 'apiEvent');
-    if (!event) return [];
-    const chain: GraphNode[] = [event];
-    const seen = new Set([event.id]);
-    let current = next.get(event.id);
-    while (current !== undefined && !seen.has(current)) {
-      const node = byId.get(current);
-      if (!node) break;
-      chain.push(node);
-      seen.add(current);
-      current = next.get(current);
-    }
-    return chain;
+    const { event, actions } = followChain(nodes, edges);
+    return event ? [event, ...actions] : [];
   }
 
   /**
-   * Adds an action after the last node of the chain and connects it. Without a position it goes
-   * right below that node. Returns the new node's id.
+   * Adds an action of a registered type after the last node of the chain and connects it. Without
+   * a position it goes right below that node. Returns the new node's id.
    */
-  addAction(type: ActionType, position?: Position): string | null {
-    if (this.state.readOnly) return null;
+  addAction(type: string, position?: Position): string | null {
+    const module = actionModule(type);
+    if (this.state.readOnly || !module) return null;
     const id = newId('node');
-    this.commit(({ nodes, edges }) => {
-      const last = this.chain(nodes, edges).at(-1);
-      const height = (last && this.state.measured[last.id]?.height) ?? DEFAULT_NODE_HEIGHT;
-      const at = position ?? (last ? { x: last.position.x, y: last.position.y + height + NODE_GAP } : { x: 0, y: 0 });
-      const node: ActionNode = {
-        id,
-        type: 'action',
-        position: { x: Math.round(at.x), y: Math.round(at.y) },
-        data: { action: ACTIONS[type].create() },
-      };
-      return {
-        nodes: [...nodes, node],
-        edges: last ? [...edges, { id: newId('edge'), source: last.id, target: id }] : edges,
-      };
-    });
+    this.commit(
+      ({ nodes, edges }) => {
+        const last = this.chain(nodes, edges).at(-1);
+        const height = (last && this.state.measured[last.id]?.height) ?? DEFAULT_NODE_HEIGHT;
+        const at = position ?? (last ? { x: last.position.x, y: last.position.y + height + NODE_GAP } : { x: 0, y: 0 });
+        const node = {
+          id,
+          type: 'action',
+          position: { x: Math.round(at.x), y: Math.round(at.y) },
+          data: { action: module.create() },
+        } as ActionNode;
+        return {
+          nodes: [...nodes, node],
+          edges: last ? [...edges, { id: newId('edge'), source: last.id, target: id }] : edges,
+        };
+      },
+      null,
+      // Its name (`steps.<label>`) may be one an expression already uses.
+      true,
+    );
     this.set({ selectedNodeIds: [id], selectedEdgeIds: [] });
     return id;
   }
 
-  /** Replaces one node's data; typing in one field folds into one undo step. */
-  updateNode<T extends GraphNode>(id: string, update: (node: T) => T, coalesceKey: string | null = null) {
-    this.commit(({ nodes, edges }) => {
-      let changed = false;
-      const next = nodes.map((node) => {
-        if (node.id !== id) return node;
-        const updated = update(node as T);
-        changed = updated !== node;
-        return updated;
-      });
-      return changed ? { nodes: next, edges } : null;
+  /** Replaces one node; typing in one field folds into one undo step. */
+  updateNode<T extends GraphNode>(id: string, update: (node: T) => T, coalesceKey: string | null = null, rebind = false) {
+    this.commit(
+      ({ nodes, edges }) => {
+        let changed = false;
+        const next = nodes.map((node) => {
+          if (node.id !== id) return node;
+          const updated = update(node as T);
+          changed = updated !== node;
+          return updated;
+        });
+        return changed ? { nodes: next, edges } : null;
+      },
+      coalesceKey,
+      rebind,
+    );
+  }
+
+  updateEvent(id: string, update: (data: ApiEventNode['data']) => ApiEventNode['data'], coalesceKey: string | null = null, rebind = false) {
+    this.updateNode<ApiEventNode>(
+      id,
+      (node) => {
+        const data = update(node.data);
+        return data === node.data ? node : { ...node, data };
+      },
+      coalesceKey,
+      rebind,
+    );
+  }
+
+  updateAction(id: string, update: (data: ActionNode['data']) => ActionNode['data'], coalesceKey: string | null = null, rebind = false) {
+    this.updateNode<ActionNode>(
+      id,
+      (node) => {
+        const data = update(node.data);
+        return data === node.data ? node : { ...node, data };
+      },
+      coalesceKey,
+      rebind,
+    );
+  }
+
+  /** Replaces an action's configuration (the module's stored form). */
+  updateActionConfig(id: string, update: (config: ActionNode['data']['action']) => ActionNode['data']['action'], coalesceKey: string | null = null) {
+    this.updateAction(id, (data) => {
+      const action = update(data.action);
+      return action === data.action ? data : { ...data, action };
     }, coalesceKey);
   }
 
-  updateEvent(id: string, update: (data: ApiEventNode['data']) => ApiEventNode['data'], coalesceKey: string | null = null) {
-    this.updateNode<ApiEventNode>(id, (node) => ({ ...node, data: update(node.data) }), coalesceKey);
+  /** A step's title: also the name of its result in expressions, so references are re-bound. */
+  setTitle(id: string, title: string) {
+    this.updateAction(id, ({ title: _old, ...rest }) => (title ? { ...rest, title } : rest), `field:${id}:title`, true);
   }
 
-  updateAction(id: string, update: (data: ActionNode['data']) => ActionNode['data'], coalesceKey: string | null = null) {
-    this.updateNode<ActionNode>(id, (node) => ({ ...node, data: update(node.data) }), coalesceKey);
+  /** "Only when" of the event or of an action, as stored (see `storedText`). Empty: always. */
+  setOnlyWhen(id: string, stored: string) {
+    this.updateNode<GraphNode>(
+      id,
+      (node) => {
+        if ((node.data.onlyWhen ?? '') === stored) return node;
+        const { onlyWhen: _old, ...rest } = node.data;
+        return { ...node, data: stored ? { ...rest, onlyWhen: stored } : rest } as GraphNode;
+      },
+      `field:${id}:onlyWhen`,
+    );
+  }
+
+  // ---- parameters -------------------------------------------------------------------------
+
+  private eventId(): string | null {
+    return this.state.nodes.find((n) => n.type === 'apiEvent')?.id ?? null;
+  }
+
+  private updateParameters(update: (params: Parameter[]) => Parameter[], coalesceKey: string | null = null, rebind = false) {
+    const eventId = this.eventId();
+    if (!eventId) return;
+    this.updateEvent(
+      eventId,
+      (data) => {
+        const parameters = update(data.parameters);
+        return parameters === data.parameters ? data : { ...data, parameters };
+      },
+      coalesceKey,
+      rebind,
+    );
+  }
+
+  /** Adds a required text parameter with an empty key; returns its id. */
+  addParameter(init: Partial<Omit<Parameter, 'id'>> = {}): string | null {
+    if (this.state.readOnly || !this.eventId()) return null;
+    const id = newId('param');
+    this.updateParameters((params) => [...params, { id, key: '', type: 'text', list: false, optional: false, ...init }], null, true);
+    return id;
+  }
+
+  /**
+   * Changes a parameter. Its key, type, list flag and fields are what names resolve through, so
+   * those changes re-bind the document; stored references (by id) never change.
+   */
+  updateParameter(id: string, patch: Partial<Omit<Parameter, 'id'>>, coalesceKey: string | null = null) {
+    this.updateParameters(
+      (params) => params.map((p) => (p.id === id ? { ...p, ...patch } : p)),
+      coalesceKey ?? (patch.key !== undefined ? `param:${id}:key` : null),
+      true,
+    );
+  }
+
+  removeParameter(id: string) {
+    this.updateParameters((params) => params.filter((p) => p.id !== id));
+  }
+
+  /** Adds a declared field to an object parameter; returns its id. */
+  addField(parameterId: string): string | null {
+    if (this.state.readOnly) return null;
+    const id = newId('field');
+    const field: ObjectField = { id, key: '', type: 'text', list: false, optional: true };
+    this.updateParameters((params) => params.map((p) => (p.id === parameterId ? { ...p, fields: [...(p.fields ?? []), field] } : p)), null, true);
+    return id;
+  }
+
+  updateField(parameterId: string, fieldId: string, patch: Partial<Omit<ObjectField, 'id'>>) {
+    this.updateParameters(
+      (params) =>
+        params.map((p) => (p.id === parameterId ? { ...p, fields: (p.fields ?? []).map((f) => (f.id === fieldId ? { ...f, ...patch } : f)) } : p)),
+      patch.key !== undefined ? `field:${parameterId}:${fieldId}:key` : null,
+      true,
+    );
+  }
+
+  removeField(parameterId: string, fieldId: string) {
+    this.updateParameters((params) =>
+      params.map((p) => (p.id === parameterId ? { ...p, fields: (p.fields ?? []).filter((f) => f.id !== fieldId) } : p)),
+    );
+  }
+
+  // ---- run settings -----------------------------------------------------------------------
+
+  updateSettings(update: (settings: WorkflowSettings) => WorkflowSettings, coalesceKey: string | null = null) {
+    const eventId = this.eventId();
+    if (!eventId) return;
+    this.updateEvent(
+      eventId,
+      (data) => {
+        const settings = update(data.settings);
+        return settings === data.settings ? data : { ...data, settings };
+      },
+      coalesceKey,
+    );
   }
 
   moveNodes(changes: PositionChange[]) {
@@ -289,15 +445,19 @@ export class EditorModel {
     if (dragEnded) this.endCoalescing();
   }
 
-  /** "source runs before target". Refuses self-loops and duplicates. */
+  /** "source runs before target". Refuses self-loops and duplicates. Step names follow the order. */
   connect(source: string, target: string) {
     if (source === target) return;
-    this.commit(({ nodes, edges }) => {
-      if (edges.some((e) => e.source === source && e.target === target)) return null;
-      const ids = new Set(nodes.map((n) => n.id));
-      if (!ids.has(source) || !ids.has(target)) return null;
-      return { nodes, edges: [...edges, { id: newId('edge'), source, target }] };
-    });
+    this.commit(
+      ({ nodes, edges }) => {
+        if (edges.some((e) => e.source === source && e.target === target)) return null;
+        const ids = new Set(nodes.map((n) => n.id));
+        if (!ids.has(source) || !ids.has(target)) return null;
+        return { nodes, edges: [...edges, { id: newId('edge'), source, target }] };
+      },
+      null,
+      true,
+    );
   }
 
   /** Deletes nodes (never the event) with their edges, and edges, as one undo step. */
@@ -316,6 +476,39 @@ export class EditorModel {
     });
     const state = this.state;
     this.set(this.prunedSelection({ nodes: state.nodes, edges: state.edges }));
+  }
+
+  // ---- names ------------------------------------------------------------------------------
+
+  /**
+   * The current names of parameters, fields and steps. Memoized on the document; when only
+   * positions or non-name fields changed, the same table object comes back, so components that
+   * show names re-render only when a name changes.
+   */
+  names(state: EditorState = this.state): NameTable {
+    const cache = this.namesCache;
+    if (cache && cache.edges === state.edges && (cache.nodes === state.nodes || sameNames(cache.nodes, state.nodes))) {
+      cache.nodes = state.nodes;
+      return cache.table;
+    }
+    const table = nameTable(state.nodes, state.edges);
+    const key = tableKey(table);
+    if (cache && cache.key === key) {
+      this.namesCache = { ...cache, nodes: state.nodes, edges: state.edges };
+      return cache.table;
+    }
+    this.namesCache = { nodes: state.nodes, edges: state.edges, key, table };
+    return table;
+  }
+
+  /** What a field shows for stored text. */
+  displayText(stored: string, kind: ExpressionKind, state: EditorState = this.state): string {
+    return toDisplayText(stored, kind, this.names(state));
+  }
+
+  /** What a field stores for the text it shows. */
+  storedText(display: string, kind: ExpressionKind, state: EditorState = this.state): string {
+    return toStoredText(display, kind, this.names(state));
   }
 
   // ---- selection and measurements (not part of the document) ---------------------------------
@@ -343,6 +536,17 @@ export class EditorModel {
     const next = { ...measured };
     for (const { id, size } of changed) next[id] = size;
     this.set({ measured: next });
+  }
+
+  // ---- test runs (not part of the document) ----------------------------------------------
+
+  setTestCall(call: TestCall | null) {
+    this.set({ testCall: call });
+  }
+
+  /** Shows a run's results on the canvas; `null` dismisses them. */
+  setTestRun(run: TestRunView | null) {
+    this.set({ testRun: run });
   }
 
   // ---- saving -----------------------------------------------------------------------------
@@ -409,14 +613,7 @@ export class EditorModel {
       errorCount: list.filter((d) => d.severity === 'error').length,
       warningCount: list.filter((d) => d.severity === 'warning').length,
     };
-    this.diagnosticsCache = {
-      nodes: state.nodes,
-      edges: state.edges,
-      name: state.workflowName,
-      server,
-      revision: state.revision,
-      view,
-    };
+    this.diagnosticsCache = { nodes: state.nodes, edges: state.edges, name: state.workflowName, server, view };
     return view;
   }
 
@@ -434,6 +631,33 @@ function sameContent(a: GraphNode[], b: GraphNode[]): boolean {
     if (x !== y && (x.id !== y.id || x.type !== y.type || x.data !== y.data)) return false;
   }
   return true;
+}
+
+/**
+ * Same nodes with the same names: what a name table is made of (parameters, step titles and
+ * action types) is unchanged, whatever else changed (positions, messages, conditions).
+ */
+function sameNames(a: GraphNode[], b: GraphNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y || x.data === y.data) continue;
+    if (x.id !== y.id || x.type !== y.type) return false;
+    if (x.type === 'apiEvent') {
+      if (x.data.parameters !== (y as ApiEventNode).data.parameters) return false;
+    } else if (x.data.title !== (y as ActionNode).data.title || x.data.action.type !== (y as ActionNode).data.action.type) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A name table's content as text, to tell whether a rebuilt table says anything new. */
+function tableKey(table: NameTable): string {
+  const entries = (map: Map<string, string>) => [...map].join(';');
+  const nested = (map: Map<string, Map<string, string>>) => [...map].map(([id, fields]) => `${id}:${entries(fields)}`).join('|');
+  return [entries(table.paramKey), nested(table.fieldKey), entries(table.stepName), [...(table.lists ?? [])].join()].join('\n');
 }
 
 export type SaveStatus =

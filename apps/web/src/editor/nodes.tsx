@@ -1,21 +1,15 @@
-import { ACTIONS, type ActionNode, type ApiEventNode, type Diagnostic, PARAMETER_TYPE_LABELS } from '@switchyard/workflow';
+import { type ActionNode, type ApiEventNode, type Diagnostic, actionModule, formOf, toDisplayText } from '@switchyard/workflow';
 import { Handle, type Node, type NodeProps, type NodeTypes, Position } from '@xyflow/react';
 import { memo } from 'react';
+import { formatDuration } from '../lib/format.ts';
 import { useEditor, useEditorState } from './context.ts';
+import { type NodeContent, describeParameter, fieldLabel } from './describe.ts';
+import { displayFor } from './forms.ts';
+import { RUN_STATUS_LABELS, STEP_STATUS_LABELS, type StepView } from './testRun.ts';
 
 export type EventFlowNode = Node<ApiEventNode['data'], 'apiEvent'>;
 export type ActionFlowNode = Node<ActionNode['data'], 'action'>;
 export type FlowNode = EventFlowNode | ActionFlowNode;
-
-/** Where in a node a diagnostic's field is, in words. */
-export function fieldLabel(field: string | null): string | null {
-  if (field === null) return null;
-  if (field === 'message') return 'Message';
-  if (field === 'onlyWhen') return 'Only when';
-  if (field.startsWith('parameters.')) return 'Parameter';
-  if (field.startsWith('entries.')) return field.endsWith('.value') ? 'Value' : 'Key';
-  return field;
-}
 
 function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -35,13 +29,13 @@ function severityClass(diagnostics: Diagnostic[]): string {
 
 const MAX_SHOWN = 3;
 
-function NodeDiagnostics({ diagnostics }: { diagnostics: Diagnostic[] }) {
+function NodeDiagnostics({ node, diagnostics }: { node: NodeContent; diagnostics: Diagnostic[] }) {
   if (diagnostics.length === 0) return null;
   const shown = diagnostics.slice(0, MAX_SHOWN);
   return (
     <ul className="node-diagnostics">
       {shown.map((d, i) => {
-        const where = fieldLabel(d.field);
+        const where = fieldLabel(node, d.field);
         return (
           <li key={i} className={`diag diag-${d.severity}`}>
             <span className="diag-icon" aria-hidden="true">
@@ -67,28 +61,88 @@ function EventIcon() {
   );
 }
 
-export function ActionIcon({ type }: { type: ActionNode['data']['action']['type'] }) {
-  return type === 'log' ? (
-    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
-      <path d="M3 3h10M3 6.5h10M3 10h7M3 13.5h5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
-    </svg>
-  ) : (
-    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
-      <path d="M13 3v4a3 3 0 0 1-3 3H3m0 0 3-3M3 10l3 3" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" fill="none" />
-    </svg>
+/** The icon an action module asks for (`module.icon`); a plain square for one this build cannot draw. */
+export function ActionIcon({ icon }: { icon: string | undefined }) {
+  switch (icon) {
+    case 'log':
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <path d="M3 3h10M3 6.5h10M3 10h7M3 13.5h5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
+        </svg>
+      );
+    case 'return':
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <path d="M13 3v4a3 3 0 0 1-3 3H3m0 0 3-3M3 10l3 3" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" fill="none" />
+        </svg>
+      );
+    case 'wait':
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <circle cx="8" cy="8" r="6" stroke="currentColor" strokeWidth="1.6" fill="none" />
+          <path d="M8 4.5V8l2.5 1.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" fill="none" />
+        </svg>
+      );
+    default:
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <rect x="3" y="3" width="10" height="10" rx="2" stroke="currentColor" strokeWidth="1.6" fill="none" />
+        </svg>
+      );
+  }
+}
+
+/** A short JSON preview of a step's output for the badge's tooltip. */
+function preview(value: unknown): string {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+/** The last test run's result on a node: a status badge, and the error of a failed step. */
+function StepResult({ step, notRun }: { step: StepView | undefined; notRun: boolean }) {
+  if (!step) {
+    return notRun ? (
+      <span className="node-status node-status-not-run" title="The last test run did not reach this step">
+        Not run
+      </span>
+    ) : null;
+  }
+  const output = preview(step.output);
+  const title = [`${STEP_STATUS_LABELS[step.status]} in ${formatDuration(step.durationMs)}`, step.error, output && `Output: ${output}`]
+    .filter(Boolean)
+    .join('\n');
+  return (
+    <span className={`node-status node-status-${step.status}`} title={title} data-testid="node-status">
+      <span className="node-status-dot" aria-hidden="true" />
+      {STEP_STATUS_LABELS[step.status]}
+    </span>
   );
 }
 
 const EventNodeView = memo(function EventNodeView({ id, data, selected }: NodeProps<EventFlowNode>) {
+  const editor = useEditor();
   const diagnostics = useNodeDiagnostics(id);
   const name = useEditorState((s) => s.workflowName);
+  const names = useEditorState((s) => editor.names(s));
+  const runStatus = useEditorState((s) => s.testRun?.status ?? null);
+  const runError = useEditorState((s) => (s.testRun?.status === 'skipped' || s.testRun?.status === 'failed' ? s.testRun.error : null));
+  const onlyWhen = data.onlyWhen?.trim();
   return (
     <div
       className={`flow-node flow-node-event ${selected ? 'is-selected' : ''} ${severityClass(diagnostics)}`}
       data-testid={`node-${id}`}
     >
-      <div className="flow-node-kind">
-        <EventIcon /> API workflow
+      <div className="flow-node-head">
+        <div className="flow-node-kind">
+          <EventIcon /> API workflow
+        </div>
+        {runStatus && (
+          <span className={`node-status node-status-${runStatus}`} title={runError ?? `Last test run: ${RUN_STATUS_LABELS[runStatus]}`} data-testid="node-status">
+            <span className="node-status-dot" aria-hidden="true" />
+            {RUN_STATUS_LABELS[runStatus]}
+          </span>
+        )}
       </div>
       <div className="flow-node-title mono">{name}</div>
       {data.parameters.length === 0 ? (
@@ -98,61 +152,57 @@ const EventNodeView = memo(function EventNodeView({ id, data, selected }: NodePr
           {data.parameters.map((p) => (
             <li key={p.id} className="param-chip">
               <span className="mono">{p.key || '(no key)'}</span>
-              <span className="param-chip-type">
-                {PARAMETER_TYPE_LABELS[p.type]}
-                {p.optional ? ', optional' : ''}
-              </span>
+              <span className="param-chip-type">{describeParameter(p)}</span>
             </li>
           ))}
         </ul>
       )}
-      <NodeDiagnostics diagnostics={diagnostics} />
+      {onlyWhen && (
+        <div className="flow-node-condition">
+          <span>Only when</span> <code>{truncate(toDisplayText(onlyWhen, 'expression', names), 60)}</code>
+        </div>
+      )}
+      {data.settings.mode === 'async' && <div className="flow-node-mode">Responds at once (202)</div>}
+      <NodeDiagnostics node={{ type: 'apiEvent', data }} diagnostics={diagnostics} />
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
 });
 
-function actionSummary(data: ActionNode['data']): { text: string; empty: boolean } {
-  const action = data.action;
-  switch (action.type) {
-    case 'log':
-      return action.message.trim()
-        ? { text: truncate(action.message, 90), empty: false }
-        : { text: 'Nothing to log yet', empty: true };
-    case 'returnData': {
-      const keys = action.entries.map((e) => e.key.trim()).filter(Boolean);
-      return keys.length > 0
-        ? { text: `Returns ${truncate(keys.join(', '), 80)}`, empty: false }
-        : { text: 'Returns nothing yet', empty: true };
-    }
-  }
-}
-
 const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: NodeProps<ActionFlowNode>) {
+  const editor = useEditor();
   const diagnostics = useNodeDiagnostics(id);
-  const info = ACTIONS[data.action.type];
+  const names = useEditorState((s) => editor.names(s));
+  const step = useEditorState((s) => s.testRun?.byNode.get(id));
+  const notRun = useEditorState((s) => Boolean(s.testRun?.final) && !s.testRun?.byNode.has(id));
+  const module = actionModule(data.action.type);
+  const label = module?.label ?? data.action.type;
   const title = data.title?.trim();
-  const summary = actionSummary(data);
+  const summary = module
+    ? module.summary(data.action as never, displayFor(data.action, formOf(module.config), names))
+    : { text: `Unknown action type "${data.action.type}"`, empty: true };
   const onlyWhen = data.onlyWhen?.trim();
   return (
     <div
-      className={`flow-node flow-node-action action-${data.action.type} ${selected ? 'is-selected' : ''} ${severityClass(diagnostics)}`}
+      className={`flow-node flow-node-action icon-${module?.icon ?? 'none'} ${selected ? 'is-selected' : ''} ${severityClass(diagnostics)} ${step ? `ran-${step.status}` : ''}`}
       data-testid={`node-${id}`}
     >
       <Handle type="target" position={Position.Top} />
-      <div className="flow-node-kind">
-        <ActionIcon type={data.action.type} /> {title ? info.label : 'Action'}
+      <div className="flow-node-head">
+        <div className="flow-node-kind">
+          <ActionIcon icon={module?.icon} /> {title ? label : 'Action'}
+        </div>
+        <StepResult step={step} notRun={notRun} />
       </div>
-      <div className="flow-node-title">{title || info.label}</div>
-      <div className={`flow-node-summary ${summary.empty ? 'muted' : data.action.type === 'log' ? 'mono' : ''}`}>
-        {summary.text}
-      </div>
+      <div className="flow-node-title">{title || label}</div>
+      <div className={`flow-node-summary ${summary.empty ? 'muted' : ''}`}>{truncate(summary.text, 90)}</div>
       {onlyWhen && (
         <div className="flow-node-condition">
-          <span>Only when</span> <code>{truncate(onlyWhen, 60)}</code>
+          <span>Only when</span> <code>{truncate(toDisplayText(onlyWhen, 'expression', names), 60)}</code>
         </div>
       )}
-      <NodeDiagnostics diagnostics={diagnostics} />
+      {step?.status === 'failed' && step.error && <div className="flow-node-run-error">{truncate(step.error, 140)}</div>}
+      <NodeDiagnostics node={{ type: 'action', data }} diagnostics={diagnostics} />
       <Handle type="source" position={Position.Bottom} />
     </div>
   );

@@ -2,9 +2,27 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorCode, useTRPC } from '../api/trpc.ts';
-import { Badge, EmptyState, EnvBadge, ErrorState, JsonBlock, LoadingBlock, RelativeTime, StatusBadge } from '../components/ui.tsx';
-import { formatAbsolute, formatDuration } from '../lib/format.ts';
+import type { RunDetail } from '../api/types.ts';
+import { CopyButton, EmptyState, EnvBadge, ErrorState, JsonText, LoadingBlock, StatusBadge } from '../components/ui.tsx';
+import { between, formatAbsolute, formatDate, formatDuration, formatRelative, plural } from '../lib/format.ts';
+import { type DisplayStatus, TRIGGER_DESCRIPTIONS, TRIGGER_LABELS, displayStatus, isActive } from '../lib/runs.ts';
+import { type AttemptGroup, firstFailure, groupAttempts } from '../lib/runSteps.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
+import { useNow } from '../lib/useNow.ts';
+import { type Step, StepTimeline, stepElementId } from './runs/StepTimeline.tsx';
+
+type Attempt = RunDetail['attemptList'][number];
+
+/** How often a run that may still change is read again. */
+const ACTIVE_REFRESH_MS = 1_000;
+const PENDING_REFRESH_MS = 5_000;
+
+/** While a run may change it is read again: every second, a pending one every few seconds and when due. */
+function refreshInterval(run: RunDetail | undefined): number | false {
+  if (!run || !isActive(run.status)) return false;
+  const untilDue = run.runAt.getTime() - Date.now();
+  return untilDue > ACTIVE_REFRESH_MS ? Math.min(PENDING_REFRESH_MS, untilDue) : ACTIVE_REFRESH_MS;
+}
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -12,7 +30,7 @@ export function RunDetailPage() {
   const run = useQuery(
     trpc.run.byId.queryOptions(
       { id },
-      { refetchInterval: (query) => (query.state.data?.status === 'running' ? 1_000 : false) },
+      { refetchInterval: (query) => refreshInterval(query.state.data) },
     ),
   );
 
@@ -26,7 +44,7 @@ export function RunDetailPage() {
 
   if (run.isPending) {
     return (
-      <div className="page">
+      <div className="page page-narrow">
         {back}
         <LoadingBlock label="Loading run…" />
       </div>
@@ -34,110 +52,289 @@ export function RunDetailPage() {
   }
   if (run.isError) {
     return (
-      <div className="page">
+      <div className="page page-narrow">
         {back}
         {errorCode(run.error) === 'NOT_FOUND' ? (
-          <EmptyState title="Run not found">This run does not exist, or it has been deleted.</EmptyState>
+          <EmptyState title="Run not found">This run does not exist, or retention has deleted it.</EmptyState>
         ) : (
           <ErrorState title="Could not load this run" error={run.error} onRetry={() => void run.refetch()} />
         )}
       </div>
     );
   }
-
-  const r = run.data;
   return (
-    <div className="page page-narrow">
+    <div className="page page-narrow run-page">
       {back}
-      <div className="page-header">
-        <div>
+      <RunView run={run.data} />
+    </div>
+  );
+}
+
+function RunView({ run: r }: { run: RunDetail }) {
+  const now = useNow(1_000);
+  const status = displayStatus(r, now);
+  const failure = firstFailure(r.steps);
+  const groups = groupAttempts(r.attemptList, r.steps);
+  const multiple = groups.length > 1;
+
+  return (
+    <>
+      <div className="page-header run-header">
+        <div className="run-heading">
           <h1 className="run-title">
             <span className="mono">{r.workflowName}</span>
-            <StatusBadge status={r.status} />
+            <StatusBadge status={status} />
+            {r.recovered && <span className="marker marker-recovered">recovered</span>}
           </h1>
-          <p className="page-subtitle mono">Run {r.id}</p>
+          <p className="page-subtitle run-id">
+            <span className="mono">Run {r.id}</span>
+            <CopyButton text={r.id} what="run id" />
+          </p>
         </div>
-        <Link to={`/workflows/${r.workflowId}`} className="btn">
-          Open workflow
-        </Link>
+        <div className="toolbar">
+          <Link to={`/runs?workflow=${encodeURIComponent(r.workflowId)}`} className="btn">
+            Runs of this workflow
+          </Link>
+          <Link to={`/workflows/${r.workflowId}`} className="btn">
+            Open workflow
+          </Link>
+        </div>
       </div>
+
+      {status === 'pending' && (
+        <div className="banner banner-pending" role="status">
+          <strong>Pending until {formatAbsolute(r.runAt)}</strong> ({formatRelative(r.runAt, now)}). It is queued and starts when
+          it is due.
+        </div>
+      )}
+      {r.recovered && (
+        <div className="banner banner-recovered">
+          <strong>Recovered after a crash.</strong> A runner stopped while this run was in flight; another attempt resumed it from
+          its last recorded step (a step in flight at the crash ran again).
+        </div>
+      )}
 
       <section className="card run-summary" aria-label="Run summary">
         <dl className="facts">
           <Fact term="Environment">
-            <EnvBadge environment={r.environment} releaseNumber={r.releaseNumber} />
+            <EnvBadge environment={r.environment} />
+            <span className="fact-note">
+              {r.environment === 'live'
+                ? r.releaseNumber
+                  ? `Release #${r.releaseNumber}`
+                  : 'Live release'
+                : r.draftRevision
+                  ? `Draft revision ${r.draftRevision}`
+                  : 'Saved draft'}
+            </span>
           </Fact>
-          <Fact term="Started">
-            <RelativeTime date={r.startedAt} /> <span className="muted small">· {formatAbsolute(r.startedAt)}</span>
+          <Fact term="Trigger">
+            <span title={TRIGGER_DESCRIPTIONS[r.trigger]}>{TRIGGER_LABELS[r.trigger]}</span>
+            <span className="fact-note">{r.mode === 'async' ? 'Async: answered 202 at once' : 'Sync: the caller waited'}</span>
+          </Fact>
+          <Fact term="Created">
+            <time dateTime={r.createdAt.toISOString()}>{formatAbsolute(r.createdAt)}</time>
+            <span className="fact-note">{formatRelative(r.createdAt, now)}</span>
+          </Fact>
+          <Fact term="Wait (queued → started)">
+            <Wait run={r} status={status} now={now} />
           </Fact>
           <Fact term="Duration">
-            <span className="mono">{formatDuration(r.durationMs)}</span>
+            {r.durationMs !== null ? (
+              <span className="mono">{formatDuration(r.durationMs)}</span>
+            ) : r.status === 'running' ? (
+              <span className="muted">running for {formatDuration(between(r.startedAt, new Date(now)))}…</span>
+            ) : (
+              <span className="muted">—</span>
+            )}
+            {r.finishedAt && <span className="fact-note">Finished {formatAbsolute(r.finishedAt)}</span>}
           </Fact>
-          <Fact term="Steps">{r.steps.length}</Fact>
+          <Fact term="Attempts">
+            <span>
+              {r.attempts} of {r.maxAttempts}
+            </span>
+            {r.recovered && <span className="fact-note">Recovered after a crash</span>}
+          </Fact>
+          {r.parentRunId && (
+            <Fact term="Started by">
+              <Link to={`/runs/${r.parentRunId}`} className="mono">
+                Run {r.parentRunId.slice(0, 13)}…
+              </Link>
+              <span className="fact-note">Chain depth {r.chainDepth}</span>
+            </Fact>
+          )}
+          <Fact term="Retention">
+            {r.deletesAt ? (
+              <span title={formatAbsolute(r.deletesAt)}>Deleted on {formatDate(r.deletesAt)} (retention)</span>
+            ) : (
+              <span className="muted">Kept until it finishes, then for the retention period</span>
+            )}
+          </Fact>
         </dl>
-        {r.error && (
-          <div className="run-error" role="alert">
-            <strong>Error</strong>
-            <span>{r.error}</span>
-          </div>
-        )}
+
+        {r.error && <RunError run={r} failure={failure} />}
+
         <div className="io-grid">
           <div>
             <h2 className="section-title">Input</h2>
-            <JsonBlock value={r.input} />
+            <JsonText text={r.input} empty="No input" label="Run input" />
           </div>
           <div>
             <h2 className="section-title">Output</h2>
-            <JsonBlock value={r.output} />
+            <JsonText
+              text={r.output}
+              empty={isActive(r.status) ? 'Not finished yet' : r.status === 'succeeded' ? 'Nothing returned' : 'No output'}
+              label="Run output"
+            />
           </div>
         </div>
       </section>
 
-      <h2 className="section-heading">Steps</h2>
-      {r.steps.length === 0 ? (
-        <EmptyState title={r.status === 'running' ? 'Waiting for the first step…' : 'No steps ran'}>
-          {r.status === 'running' ? null : 'The run ended before any action ran.'}
+      <div className="steps-heading">
+        <h2>
+          {multiple ? 'Attempts' : 'Steps'}
+          <span className="muted heading-count">
+            {multiple ? `${groups.length} attempts · ` : ''}
+            {plural(r.steps.length, 'step')}
+          </span>
+        </h2>
+        {failure && (
+          <button type="button" className="btn btn-sm" onClick={() => jumpTo(failure)}>
+            Jump to first failure
+          </button>
+        )}
+      </div>
+
+      {groups.length === 0 || (!multiple && r.steps.length === 0) ? (
+        <EmptyState title={isActive(r.status) ? (status === 'pending' ? 'Not started yet' : 'Waiting for the first step…') : 'No steps ran'}>
+          {isActive(r.status)
+            ? 'This page refreshes by itself while the run is queued or running.'
+            : r.status === 'skipped'
+              ? 'The workflow’s “Only when” was false, so no action ran.'
+              : 'The run ended before any action ran.'}
         </EmptyState>
+      ) : multiple ? (
+        groups.map((group) => <AttemptSection key={group.number} group={group} maxAttempts={r.maxAttempts} />)
       ) : (
-        <ol className="timeline">
-          {r.steps.map((step) => (
-            <li key={step.position} className={`timeline-item step-${step.status}`}>
-              <span className="timeline-marker" aria-hidden="true" />
-              <div className="card step-card">
-                <div className="step-header">
-                  <span className="step-position">{step.position + 1}</span>
-                  <h3 className="step-label">{step.label}</h3>
-                  <Badge>{step.type}</Badge>
-                  <StatusBadge status={step.status} />
-                  <span className="step-meta mono" title={formatAbsolute(step.startedAt)}>
-                    {formatDuration(step.durationMs)}
-                  </span>
-                </div>
-                {step.error && (
-                  <div className="step-error" role="alert">
-                    {step.error}
-                  </div>
-                )}
-                {step.logs.length > 0 && (
-                  <div className="step-logs">
-                    <div className="section-title">Logs</div>
-                    <pre className="logs">{step.logs.join('\n')}</pre>
-                  </div>
-                )}
-                <details className="step-json">
-                  <summary>Input</summary>
-                  <JsonBlock value={step.input} />
-                </details>
-                <details className="step-json">
-                  <summary>Output</summary>
-                  <JsonBlock value={step.output} />
-                </details>
-              </div>
-            </li>
-          ))}
-        </ol>
+        <StepTimeline steps={groups[0]!.steps} />
+      )}
+    </>
+  );
+}
+
+/** Scrolls to a step, focuses it for keyboard and screen reader users, and flashes it. */
+function jumpTo(step: Step) {
+  const element = document.getElementById(stepElementId(step));
+  if (!element) return;
+  element.scrollIntoView({ block: 'center', behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+  element.focus({ preventScroll: true });
+  element.classList.remove('flash');
+  void element.offsetWidth; // restart the animation
+  element.classList.add('flash');
+}
+
+function Wait({ run, status, now }: { run: RunDetail; status: DisplayStatus; now: number }) {
+  if (status === 'pending') {
+    return (
+      <>
+        <span>Not started: pending</span>
+        <span className="fact-note" title={formatAbsolute(run.runAt)}>
+          Due {formatRelative(run.runAt, now)}
+        </span>
+      </>
+    );
+  }
+  if (!run.startedAt) {
+    if (run.status === 'queued') {
+      const since = run.runAt > run.createdAt ? run.runAt : run.createdAt;
+      return <span className="muted">waiting for {formatDuration(between(since, new Date(now)))}…</span>;
+    }
+    return <span className="muted">Never started</span>;
+  }
+  const wait = between(run.createdAt, run.startedAt);
+  return (
+    <>
+      <span className="mono">{formatDuration(wait)}</span>
+      <span className="fact-note">Started {formatAbsolute(run.startedAt)}</span>
+    </>
+  );
+}
+
+function RunError({ run, failure }: { run: RunDetail; failure: Step | null }) {
+  if (run.status === 'skipped') {
+    return (
+      <div className="run-note" role="note">
+        <strong>Skipped</strong>
+        <span>{run.error}</span>
+      </div>
+    );
+  }
+  return (
+    <div className="run-error" role="alert">
+      <strong>Error</strong>
+      <span className="run-error-text">{run.error}</span>
+      {failure && (
+        <button type="button" className="btn btn-xs btn-danger-outline run-error-jump" onClick={() => jumpTo(failure)}>
+          Show the failed step
+        </button>
       )}
     </div>
+  );
+}
+
+const REASONS: Record<Attempt['reason'], string> = {
+  first: 'First attempt',
+  retry: 'Retry',
+  recovered: 'Recovered after a crash',
+};
+
+function AttemptSection({ group, maxAttempts }: { group: AttemptGroup<Attempt, Step>; maxAttempts: number }) {
+  const { attempt, previous, steps, number } = group;
+  const headingId = `attempt-${number}`;
+  const resumedAt = steps[0]?.position ?? 0;
+  const stepsCarryError = steps.some((s) => s.status === 'failed' && s.error);
+  return (
+    <section className={`attempt attempt-${attempt?.status ?? 'unknown'}`} aria-labelledby={headingId}>
+      <header className="attempt-header">
+        <h3 id={headingId}>
+          Attempt {number} <span className="muted">of {maxAttempts}</span>
+        </h3>
+        {attempt && <span className={`marker marker-${attempt.reason}`}>{REASONS[attempt.reason]}</span>}
+        {attempt && <StatusBadge status={attempt.status} />}
+        {attempt && (
+          <span className="attempt-meta mono" title={`Started ${formatAbsolute(attempt.startedAt)}`}>
+            {attempt.finishedAt ? formatDuration(between(attempt.startedAt, attempt.finishedAt)) : formatAbsolute(attempt.startedAt)}
+          </span>
+        )}
+      </header>
+      {attempt?.reason === 'retry' && (
+        <p className="attempt-cause">
+          Retried because attempt {number - 1} failed{previous?.error ? ':' : '.'}
+          {previous?.error && <span className="attempt-cause-error"> {previous.error}</span>}
+        </p>
+      )}
+      {attempt?.reason === 'recovered' && (
+        <p className="attempt-cause attempt-cause-recovered">
+          The runner of attempt {number - 1} stopped mid-run (its lease expired); this attempt resumed from its last recorded
+          step.
+        </p>
+      )}
+      {resumedAt > 0 && (
+        <p className="muted small attempt-resumed">
+          Resumed at step {resumedAt + 1}: steps 1–{resumedAt} finished in earlier attempts and did not run again.
+        </p>
+      )}
+      {attempt?.error && !stepsCarryError && (
+        <div className="step-error" role="note">
+          {attempt.error}
+        </div>
+      )}
+      {steps.length > 0 ? (
+        <StepTimeline steps={steps} />
+      ) : (
+        <p className="muted small attempt-empty">{attempt?.status === 'running' ? 'No step has finished yet.' : 'No step ran in this attempt.'}</p>
+      )}
+    </section>
   );
 }
 

@@ -1,143 +1,125 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
-import { useTRPC } from '../api/trpc.ts';
-import { EmptyState, EnvBadge, ErrorState, LoadingBlock, RelativeTime, StatusBadge } from '../components/ui.tsx';
-import { formatDuration } from '../lib/format.ts';
+import { useQuery } from '@tanstack/react-query';
+import { startTransition, useOptimistic } from 'react';
+import { useSearchParams } from 'react-router';
+import { errorMessage, useTRPC } from '../api/trpc.ts';
+import { EmptyState, ErrorState, LoadingBlock } from '../components/ui.tsx';
+import { formatAbsolute, formatShortDateTime } from '../lib/format.ts';
+import { type RunFilters, describeRunFilters, isFiltered, NO_FILTERS, parseRunFilters, runFiltersToSearch } from '../lib/runFilters.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
-
-const PAGE_SIZE = 50;
-const REFRESH_MS = 3_000;
+import { useNow } from '../lib/useNow.ts';
+import { usePageVisible } from '../lib/usePageVisible.ts';
+import { RunFiltersBar } from './runs/RunFiltersBar.tsx';
+import { RunsTable } from './runs/RunsTable.tsx';
+import { POLL_MS, useLiveRuns } from './runs/useLiveRuns.ts';
 
 export function RunsPage() {
   const trpc = useTRPC();
-  const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const workflowId = params.get('workflow') ?? undefined;
-  const filterId = useId();
+  // The router applies URL changes in a transition; the optimistic copy shows a change at once (a
+  // checkbox does not flick back while the new URL is applied).
+  const [filters, showFilters] = useOptimistic(parseRunFilters(params));
+  const visible = usePageVisible();
+  const now = useNow(30_000);
+  // A custom range that ended gets no new runs: no need to poll it.
+  const ended = filters.range === 'custom' && filters.until !== null && filters.until.getTime() < now;
+  const live = visible && !ended;
   useDocumentTitle('Runs');
 
-  const workflows = useQuery(trpc.workflow.list.queryOptions());
-  const runs = useInfiniteQuery(
-    trpc.run.list.infiniteQueryOptions(
-      { limit: PAGE_SIZE, ...(workflowId && { workflowId }) },
-      {
-        getNextPageParam: (page) => page.nextCursor ?? undefined,
-        refetchInterval: REFRESH_MS,
-        placeholderData: (previous) => previous,
-      },
-    ),
-  );
-  const items = runs.data?.pages.flatMap((page) => page.items) ?? [];
+  // Always re-read on arrival: a workflow made a moment ago must be in the filter.
+  const workflows = useQuery(trpc.workflow.list.queryOptions(undefined, { staleTime: 0 }));
+  const runs = useLiveRuns(filters, live);
+  const { query } = runs;
+  const workflowLabel = filters.workflowId ? workflows.data?.find((w) => w.id === filters.workflowId)?.name : null;
+
+  const setFilters = (next: RunFilters) => {
+    startTransition(() => {
+      showFilters(next);
+      setParams(new URLSearchParams(runFiltersToSearch(next)), { replace: true });
+    });
+  };
 
   return (
-    <div className="page">
+    <div className="page page-wide runs-page">
       <div className="page-header">
         <div>
           <h1>Runs</h1>
-          <p className="page-subtitle">Every execution of every workflow, newest first. Refreshes every few seconds.</p>
+          <p className="page-subtitle">Every run of every workflow, newest first.</p>
         </div>
-        <div className="toolbar">
-          <label htmlFor={filterId} className="inline-label">
-            Workflow
-          </label>
-          <select
-            id={filterId}
-            value={workflowId ?? ''}
-            onChange={(e) => {
-              const next = new URLSearchParams(params);
-              if (e.target.value) next.set('workflow', e.target.value);
-              else next.delete('workflow');
-              setParams(next, { replace: true });
-            }}
-          >
-            <option value="">All workflows</option>
-            {workflows.data?.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <LiveIndicator
+          state={ended ? 'ended' : !visible ? 'paused' : query.isError && query.data ? 'error' : 'live'}
+          updatedAt={query.dataUpdatedAt}
+        />
       </div>
 
-      {runs.isPending ? (
+      <RunFiltersBar filters={filters} workflows={workflows.data} onChange={setFilters} />
+
+      {query.isPending ? (
         <LoadingBlock label="Loading runs…" />
-      ) : runs.isError && items.length === 0 ? (
-        <ErrorState title="Could not load runs" error={runs.error} onRetry={() => void runs.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title={workflowId ? 'No runs of this workflow yet' : 'No runs yet'}>
-          Runs appear here when a workflow's endpoint is called: use the Test tab in the editor, or call the live
-          endpoint after a deploy.
-        </EmptyState>
+      ) : query.isError && !query.data ? (
+        <ErrorState title="Could not load runs" error={query.error} onRetry={() => void query.refetch()} />
+      ) : runs.count === 0 ? (
+        isFiltered(filters) ? (
+          <EmptyState
+            title="No matching runs"
+            action={
+              <button type="button" className="btn" onClick={() => setFilters(NO_FILTERS)}>
+                Clear filters
+              </button>
+            }
+          >
+            There are no {describeRunFilters(filters, { workflowLabel, formatDate: formatAbsolute })}
+            {live ? ' yet. New ones appear here as they run.' : '.'}
+          </EmptyState>
+        ) : (
+          <EmptyState title="No runs yet">
+            Runs appear here as soon as a workflow runs: use “Run draft” in the editor’s Test tab, or call a workflow’s
+            endpoint. This page updates by itself.
+          </EmptyState>
+        )
       ) : (
         <>
-          <div className="card table-card">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Workflow</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Started</th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((run) => (
-                  <tr
-                    key={run.id}
-                    className="row-link"
-                    onClick={(event) => {
-                      if ((event.target as HTMLElement).closest('a,button')) return;
-                      void navigate(`/runs/${run.id}`);
-                    }}
-                  >
-                    <td>
-                      <Link to={`/runs/${run.id}`} className="mono strong-link">
-                        {run.workflowName}
-                      </Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td>
-                      <EnvBadge environment={run.environment} releaseNumber={run.releaseNumber} />
-                    </td>
-                    <td className="muted">
-                      <RelativeTime date={run.startedAt} />
-                    </td>
-                    <td className="num mono">{formatDuration(run.durationMs)}</td>
-                    <td className="error-cell" title={run.error ?? undefined}>
-                      {run.error ?? ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {runs.isError && (
+          <RunsTable rows={runs.rows} loadingCursor={runs.loading} onLoadGap={runs.load} />
+          {runs.failed && (
             <p className="note note-error" role="alert">
-              Refreshing failed; showing the last runs loaded.
+              Could not load more runs: {errorMessage(runs.loadError)}
             </p>
           )}
-          {runs.hasNextPage && (
-            <div className="load-more">
+          <div className="list-footer">
+            <span className="muted small">
+              {runs.count} {runs.count === 1 ? 'run' : 'runs'} shown{runs.olderCursor ? '' : ' · the oldest run is loaded'}
+            </span>
+            {runs.olderCursor && (
               <button
                 type="button"
                 className="btn"
-                onClick={() => void runs.fetchNextPage()}
-                disabled={runs.isFetchingNextPage}
+                onClick={() => runs.load(runs.olderCursor!)}
+                disabled={runs.loading === runs.olderCursor}
               >
-                {runs.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                {runs.loading === runs.olderCursor ? 'Loading…' : runs.failed === runs.olderCursor ? 'Try again' : 'Load more'}
               </button>
-            </div>
-          )}
+            )}
+          </div>
         </>
       )}
     </div>
+  );
+}
+
+type LiveState = 'live' | 'paused' | 'error' | 'ended';
+const LIVE_TEXT: Record<LiveState, { label: string; title: string }> = {
+  live: { label: 'Live', title: `New runs and status changes appear every ${POLL_MS / 1000} s` },
+  paused: { label: 'Paused', title: 'Updates pause while this tab is hidden' },
+  error: { label: 'Reconnecting…', title: 'The last update failed; showing the runs loaded before' },
+  ended: { label: 'Not live', title: 'The chosen time range has ended: no new runs can appear in it' },
+};
+
+function LiveIndicator({ state, updatedAt }: { state: LiveState; updatedAt: number }) {
+  const text = LIVE_TEXT[state];
+  const updated = updatedAt ? ` · updated ${formatShortDateTime(new Date(updatedAt), updatedAt)}` : '';
+  return (
+    <span className={`live-indicator live-${state}`} title={`${text.title}${updated}`} data-testid="live-indicator">
+      <span className="live-dot" aria-hidden="true" />
+      {text.label}
+    </span>
   );
 }

@@ -3,19 +3,14 @@ import { WorkflowLabel, WorkflowName } from '@switchyard/workflow';
 import { useId, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { errorCode, errorMessage, useTRPC } from '../api/trpc.ts';
+import type { RouterOutputs } from '../api/types.ts';
 import { canEdit, useCurrentUser } from '../auth.tsx';
 import { toast } from '../components/toast.tsx';
 import { Alert, Badge, Dialog, EmptyState, ErrorState, Field, LoadingBlock, RelativeTime } from '../components/ui.tsx';
 import { plural } from '../lib/format.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 
-interface WorkflowRow {
-  id: string;
-  name: string;
-  label: string;
-  updatedAt: Date;
-  errorCount: number;
-}
+type WorkflowRow = RouterOutputs['workflow']['list'][number];
 
 type DialogState = { kind: 'new' } | { kind: 'rename'; workflow: WorkflowRow } | { kind: 'delete'; workflow: WorkflowRow } | null;
 

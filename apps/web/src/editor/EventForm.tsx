@@ -1,0 +1,462 @@
+import {
+  type ApiEventNode,
+  type Diagnostic,
+  type ObjectField,
+  type Parameter,
+  type ParameterType,
+  RetryPolicy,
+  WorkflowSettings,
+} from '@switchyard/workflow';
+import { useId, useState } from 'react';
+import { useEditor } from './context.ts';
+import { PARAMETER_TYPE_OPTIONS, describeParameter } from './describe.ts';
+import { ExpressionField, FieldDiagnostics, Section, hasError, useNodeDiagnostics } from './fields.tsx';
+import { TestResultSection } from './TestResultSection.tsx';
+
+const focusSoon = (id: string) => requestAnimationFrame(() => document.getElementById(id)?.focus());
+
+/** The event's side panel: parameters, its "Only when" condition and how runs are carried out. */
+export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: boolean }) {
+  const editor = useEditor();
+  const diagnostics = useNodeDiagnostics(node.id);
+  const parameters = node.data.parameters;
+
+  const addParameter = () => {
+    const id = editor.addParameter();
+    if (id) focusSoon(`param-key-${id}`);
+  };
+
+  return (
+    <>
+      <div className="inspector-header">
+        <div className="inspector-kind">API workflow</div>
+        <h2>Event</h2>
+        <p className="muted small">Runs when the endpoint is called. Parameters are read from the JSON or form body.</p>
+      </div>
+      <FieldDiagnostics diagnostics={diagnostics} field={null} />
+      <TestResultSection nodeId={node.id} />
+      <Section
+        title="Parameters"
+        actions={
+          !readOnly && (
+            <button type="button" className="btn btn-sm" onClick={addParameter}>
+              Add parameter
+            </button>
+          )
+        }
+      >
+        {parameters.length === 0 ? (
+          <p className="muted small">No parameters. Add one for each value callers send.</p>
+        ) : (
+          <ol className="rows">
+            {parameters.map((param, index) => (
+              <ParameterRow key={param.id} param={param} index={index} diagnostics={diagnostics} readOnly={readOnly} />
+            ))}
+          </ol>
+        )}
+      </Section>
+      <Section title="Condition">
+        <ExpressionField
+          id={`only-when-${node.id}`}
+          nodeId={node.id}
+          label="Only when"
+          kind="expression"
+          stored={node.data.onlyWhen ?? ''}
+          onChange={(stored) => editor.setOnlyWhen(node.id, stored)}
+          field="onlyWhen"
+          diagnostics={diagnostics}
+          placeholder="e.g. amount > 0"
+          hint="When false, the run is recorded as skipped and the caller gets 400. Empty: always runs."
+          readOnly={readOnly}
+        />
+      </Section>
+      <RunSettings node={node} readOnly={readOnly} />
+    </>
+  );
+}
+
+function ParameterRow({ param, index, diagnostics, readOnly }: { param: Parameter; index: number; diagnostics: Diagnostic[]; readOnly: boolean }) {
+  const editor = useEditor();
+  const keyField = `parameters.${param.id}.key`;
+  const keyId = `param-key-${param.id}`;
+  const update = (patch: Partial<Omit<Parameter, 'id'>>) => editor.updateParameter(param.id, patch);
+  const addField = () => {
+    const id = editor.addField(param.id);
+    if (id) focusSoon(`field-key-${param.id}-${id}`);
+  };
+  return (
+    <li className="row-card">
+      <div className="row-card-header">
+        <span className="row-index">
+          Parameter {index + 1}
+          <span className="row-index-note"> · {describeParameter(param, false)}</span>
+        </span>
+        {!readOnly && (
+          <button type="button" className="btn btn-ghost btn-xs btn-danger-text" onClick={() => editor.removeParameter(param.id)}>
+            Remove<span className="visually-hidden"> parameter {index + 1}</span>
+          </button>
+        )}
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={keyId}>
+          Key
+        </label>
+        <input
+          id={keyId}
+          className="mono"
+          value={param.key}
+          placeholder="name"
+          spellCheck={false}
+          autoComplete="off"
+          disabled={readOnly}
+          aria-invalid={hasError(diagnostics, keyField) || undefined}
+          onChange={(e) => update({ key: e.target.value })}
+        />
+        <FieldDiagnostics diagnostics={diagnostics} field={keyField} />
+      </div>
+      <div className="row-inline">
+        <div className="field field-grow">
+          <label className="field-label" htmlFor={`param-type-${param.id}`}>
+            Type
+          </label>
+          <TypeSelect id={`param-type-${param.id}`} value={param.type} disabled={readOnly} onChange={(type) => update({ type })} />
+        </div>
+        <Checkbox id={`param-list-${param.id}`} label="List" checked={param.list} disabled={readOnly} onChange={(list) => update({ list })} />
+        <Checkbox
+          id={`param-optional-${param.id}`}
+          label="Optional"
+          checked={param.optional}
+          disabled={readOnly}
+          onChange={(optional) => update({ optional })}
+        />
+      </div>
+      {param.type === 'object' && (
+        <div className="object-fields">
+          <div className="object-fields-header">
+            <span className="field-label">Fields</span>
+            {!readOnly && (
+              <button type="button" className="btn btn-ghost btn-xs" onClick={addField}>
+                Add field<span className="visually-hidden"> to {param.key || `parameter ${index + 1}`}</span>
+              </button>
+            )}
+          </div>
+          {(param.fields ?? []).length === 0 ? (
+            <p className="muted small">
+              No declared fields: any JSON object is accepted and its fields are read as any value. Declare the fields you use to get
+              their types checked.
+            </p>
+          ) : (
+            <>
+              <div className="object-field-row object-field-columns" aria-hidden="true">
+                <span>Field</span>
+                <span>Type</span>
+                <span>List</span>
+                <span>Optional</span>
+                <span />
+              </div>
+              <ul className="object-field-list">
+                {(param.fields ?? []).map((field, fieldIndex) => (
+                  <FieldRow key={field.id} param={param} field={field} index={fieldIndex} diagnostics={diagnostics} readOnly={readOnly} />
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function FieldRow({ param, field, index, diagnostics, readOnly }: { param: Parameter; field: ObjectField; index: number; diagnostics: Diagnostic[]; readOnly: boolean }) {
+  const editor = useEditor();
+  const path = `parameters.${param.id}.fields.${field.id}.key`;
+  const base = `${param.id}-${field.id}`;
+  const update = (patch: Partial<Omit<ObjectField, 'id'>>) => editor.updateField(param.id, field.id, patch);
+  const name = field.key.trim() || `field ${index + 1}`;
+  return (
+    <li className="object-field">
+      <div className="object-field-row">
+        <input
+          id={`field-key-${base}`}
+          className="mono"
+          aria-label={`Name of field ${index + 1}`}
+          value={field.key}
+          placeholder="field"
+          spellCheck={false}
+          autoComplete="off"
+          disabled={readOnly}
+          aria-invalid={hasError(diagnostics, path) || undefined}
+          onChange={(e) => update({ key: e.target.value })}
+        />
+        <select
+          aria-label={`Type of ${name}`}
+          value={field.type}
+          disabled={readOnly}
+          onChange={(e) => update({ type: e.target.value as ParameterType })}
+        >
+          {PARAMETER_TYPE_OPTIONS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+        <input type="checkbox" aria-label={`${name} is a list`} checked={field.list} disabled={readOnly} onChange={(e) => update({ list: e.target.checked })} />
+        <input
+          type="checkbox"
+          aria-label={`${name} is optional`}
+          checked={field.optional}
+          disabled={readOnly}
+          onChange={(e) => update({ optional: e.target.checked })}
+        />
+        {!readOnly ? (
+          <button
+            type="button"
+            className="btn btn-ghost btn-xs btn-icon-xs btn-danger-text"
+            onClick={() => editor.removeField(param.id, field.id)}
+            title="Remove this field"
+            aria-label={`Remove field ${name}`}
+          >
+            ×
+          </button>
+        ) : (
+          <span />
+        )}
+      </div>
+      <FieldDiagnostics diagnostics={diagnostics} field={path} />
+    </li>
+  );
+}
+
+function TypeSelect({ id, value, disabled, onChange }: { id: string; value: ParameterType; disabled: boolean; onChange: (type: ParameterType) => void }) {
+  return (
+    <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as ParameterType)}>
+      {PARAMETER_TYPE_OPTIONS.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function Checkbox({
+  id,
+  label,
+  checked,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="checkbox-field">
+      <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
+      <label htmlFor={id}>{label}</label>
+    </div>
+  );
+}
+
+const RETRY = RetryPolicy.shape;
+const SETTINGS = WorkflowSettings.shape;
+
+/** Bounds of a number setting, read from the kernel's schema so the two never disagree. */
+function bounds(schema: unknown): { min: number; max: number } {
+  type Node = { _zod: { def: { innerType?: Node } }; minValue?: number | null; maxValue?: number | null };
+  let current = schema as Node;
+  // Through .default() and .nullable() to the number.
+  for (let i = 0; i < 5 && current._zod.def.innerType; i++) current = current._zod.def.innerType;
+  return { min: current.minValue ?? 0, max: current.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+
+/** Per-workflow run settings: response mode, retries, timeout, concurrency; one line of help each. */
+function RunSettings({ node, readOnly }: { node: ApiEventNode; readOnly: boolean }) {
+  const editor = useEditor();
+  const settings = node.data.settings;
+  const modeName = useId();
+  const set = (update: (s: typeof settings) => typeof settings, key: string | null = null) => editor.updateSettings(update, key);
+  return (
+    <Section title="Run settings">
+      <fieldset className="radio-group" disabled={readOnly}>
+        <legend className="field-label">Response</legend>
+        <label className="radio">
+          <input
+            type="radio"
+            name={modeName}
+            checked={settings.mode === 'sync'}
+            onChange={() => set((s) => ({ ...s, mode: 'sync' }))}
+          />
+          <span>
+            Wait for the result
+            <span className="radio-hint">The caller gets what the workflow returns.</span>
+          </span>
+        </label>
+        <label className="radio">
+          <input
+            type="radio"
+            name={modeName}
+            checked={settings.mode === 'async'}
+            onChange={() => set((s) => ({ ...s, mode: 'async' }))}
+          />
+          <span>
+            Respond at once
+            <span className="radio-hint">202 with the run id as soon as the run is queued; it runs in the background.</span>
+          </span>
+        </label>
+      </fieldset>
+      <div className="settings-grid">
+        <NumberSetting
+          label="Attempts"
+          hint="In all, the first included; 1 never retries."
+          value={settings.retry.maxAttempts}
+          {...bounds(RETRY.maxAttempts)}
+          readOnly={readOnly}
+          onChange={(maxAttempts) => set((s) => ({ ...s, retry: { ...s.retry, maxAttempts } }), 'settings:attempts')}
+        />
+        <NumberSetting
+          label="First retry after"
+          unit="s"
+          scale={1000}
+          hint="Each later retry waits twice as long."
+          value={settings.retry.initialDelayMs}
+          {...bounds(RETRY.initialDelayMs)}
+          readOnly={readOnly}
+          onChange={(initialDelayMs) => set((s) => ({ ...s, retry: { ...s.retry, initialDelayMs } }), 'settings:initialDelay')}
+        />
+        <NumberSetting
+          label="Longest wait"
+          unit="s"
+          scale={1000}
+          hint="No retry waits longer than this."
+          value={settings.retry.maxDelayMs}
+          {...bounds(RETRY.maxDelayMs)}
+          readOnly={readOnly}
+          onChange={(maxDelayMs) => set((s) => ({ ...s, retry: { ...s.retry, maxDelayMs } }), 'settings:maxDelay')}
+        />
+        <NumberSetting
+          label="Timeout"
+          unit="s"
+          hint="A run still going after this fails."
+          value={settings.timeoutSeconds}
+          {...bounds(SETTINGS.timeoutSeconds)}
+          readOnly={readOnly}
+          onChange={(timeoutSeconds) => set((s) => ({ ...s, timeoutSeconds }), 'settings:timeout')}
+        />
+        <NumberSetting
+          label="At most at once"
+          hint="Runs over the limit wait in order. Empty: no limit."
+          value={settings.concurrency}
+          {...bounds(SETTINGS.concurrency)}
+          optional
+          placeholder="No limit"
+          readOnly={readOnly}
+          onChange={(concurrency) => set((s) => ({ ...s, concurrency }), 'settings:concurrency')}
+        />
+      </div>
+    </Section>
+  );
+}
+
+/**
+ * A whole-number setting. What is typed shows as typed; it is stored only when it is a number in
+ * range (an out-of-range value says so under the field and changes nothing). `scale` shows a value
+ * stored in milliseconds as seconds.
+ */
+function NumberSetting<Optional extends boolean = false>({
+  label,
+  hint,
+  value,
+  min,
+  max,
+  unit,
+  scale = 1,
+  optional,
+  placeholder,
+  readOnly,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: Optional extends true ? number | null : number;
+  min: number;
+  max: number;
+  unit?: string;
+  scale?: number;
+  optional?: Optional;
+  placeholder?: string;
+  readOnly: boolean;
+  onChange: (value: Optional extends true ? number | null : number) => void;
+}) {
+  const id = useId();
+  const shown = (v: number | null) => (v === null ? '' : String(v / scale));
+  const [text, setText] = useState(() => shown(value));
+  const [error, setError] = useState<string | null>(null);
+  // Undo, redo or another edit changed the value: show it (adjusting state while rendering, as
+  // React recommends over an effect). What is being typed stays as typed when it means the value.
+  const [shownValue, setShownValue] = useState(value);
+  if (shownValue !== value) {
+    setShownValue(value);
+    if (!(text.trim() !== '' && Math.round(Number(text) * scale) === value)) setText(shown(value));
+    setError(null);
+  }
+
+  const onText = (next: string) => {
+    setText(next);
+    const trimmed = next.trim();
+    if (trimmed === '' && optional) {
+      setError(null);
+      onChange(null as Parameters<typeof onChange>[0]);
+      return;
+    }
+    const number = Number(trimmed) * scale;
+    const range = `${min / scale}${unit ? ` ${unit}` : ''} to ${max / scale}${unit ? ` ${unit}` : ''}`;
+    if (trimmed === '' || !Number.isFinite(number) || !Number.isInteger(Math.round(number * 1000) / 1000)) {
+      setError(`A whole number from ${range}`);
+    } else if (number < min || number > max) {
+      setError(`From ${range}`);
+    } else {
+      setError(null);
+      onChange(Math.round(number) as Parameters<typeof onChange>[0]);
+    }
+  };
+
+  return (
+    <div className="setting">
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="input-with-unit">
+        <input
+          id={id}
+          type="number"
+          inputMode="decimal"
+          min={min / scale}
+          max={max / scale}
+          step={scale === 1 ? 1 : 'any'}
+          value={text}
+          placeholder={placeholder}
+          disabled={readOnly}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => onText(e.target.value)}
+          onBlur={() => {
+            if (error) {
+              setText(shown(value));
+              setError(null);
+            }
+          }}
+        />
+        {unit && <span className="unit">{unit}</span>}
+      </div>
+      {error ? (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      ) : (
+        <div className="field-hint">{hint}</div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,346 @@
+import { type ActionNode, type Diagnostic, type ExpressionKind, type FormField, actionModule, formOf, toDisplayText, toStoredText } from '@switchyard/workflow';
+import { type ReactNode, useMemo, useRef, useState } from 'react';
+import { useEditor, useEditorState } from './context.ts';
+import { availableNames } from './describe.ts';
+import { newItem, updateAt } from './forms.ts';
+
+/** The diagnostics of one node, the same array while they do not change. */
+export function useNodeDiagnostics(id: string): Diagnostic[] {
+  const editor = useEditor();
+  return useEditorState((state) => editor.nodeDiagnostics(id, state));
+}
+
+export function FieldDiagnostics({ diagnostics, field, id }: { diagnostics: Diagnostic[]; field: string | null; id?: string }) {
+  const mine = diagnostics.filter((d) => d.field === field);
+  if (mine.length === 0) return null;
+  return (
+    <ul className="field-diagnostics" id={id}>
+      {mine.map((d, i) => (
+        <li key={i} className={`diag diag-${d.severity}`} role={d.severity === 'error' ? 'alert' : undefined}>
+          {d.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function hasError(diagnostics: Diagnostic[], field: string): boolean {
+  return diagnostics.some((d) => d.field === field && d.severity === 'error');
+}
+
+export function Section({ title, children, actions, hint }: { title: string; children: ReactNode; actions?: ReactNode; hint?: ReactNode }) {
+  return (
+    <section className="inspector-section">
+      <div className="inspector-section-header">
+        <h3>{title}</h3>
+        {actions}
+      </div>
+      {hint && <p className="section-hint">{hint}</p>}
+      {children}
+    </section>
+  );
+}
+
+/** Whether `at` is inside a `{{ }}` of a template (so an inserted name needs no braces). */
+function insideBraces(text: string, at: number): boolean {
+  const before = text.slice(0, at);
+  return before.lastIndexOf('{{') > before.lastIndexOf('}}');
+}
+
+/**
+ * A field holding an expression (`kind: 'expression'`, like "Only when") or text with `{{ }}`
+ * expressions (`kind: 'template'`). It shows the current names of what the stored text refers to
+ * by id and stores what is typed by id again, on every keystroke; the two round-trip exactly, so
+ * the cursor stays put. While it has focus, the names available here are listed under it, and
+ * clicking one inserts it at the cursor.
+ */
+export function ExpressionField({
+  id,
+  nodeId,
+  label,
+  kind,
+  stored,
+  onChange,
+  field,
+  diagnostics,
+  multiline = false,
+  placeholder,
+  hint,
+  readOnly,
+}: {
+  id: string;
+  nodeId: string;
+  label: string;
+  kind: ExpressionKind;
+  stored: string;
+  onChange: (stored: string) => void;
+  /** The field's diagnostic path. */
+  field: string;
+  diagnostics: Diagnostic[];
+  multiline?: boolean;
+  placeholder?: string | undefined;
+  hint?: ReactNode;
+  readOnly: boolean;
+}) {
+  const editor = useEditor();
+  // Subscribing to the name table re-renders the field when a name it shows changes.
+  const names = useEditorState((s) => editor.names(s));
+  const value = useMemo(() => toDisplayText(stored, kind, names), [stored, kind, names]);
+  const [focused, setFocused] = useState(false);
+  const input = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const invalid = hasError(diagnostics, field);
+  const diagnosticsId = `${id}-diagnostics`;
+
+  const change = (display: string) => onChange(toStoredText(display, kind, names));
+
+  const insert = (name: string) => {
+    const element = input.current;
+    if (!element) return;
+    const start = element.selectionStart ?? value.length;
+    const end = element.selectionEnd ?? start;
+    const text = kind === 'template' && !insideBraces(value, start) ? `{{${name}}}` : name;
+    change(value.slice(0, start) + text + value.slice(end));
+    requestAnimationFrame(() => {
+      element.focus();
+      element.setSelectionRange(start + text.length, start + text.length);
+    });
+  };
+
+  const common = {
+    id,
+    ref: input,
+    className: 'mono',
+    value,
+    placeholder,
+    spellCheck: false,
+    autoComplete: 'off',
+    disabled: readOnly,
+    'aria-invalid': invalid || undefined,
+    'aria-describedby': diagnosticsId,
+    onChange: (e: { target: { value: string } }) => change(e.target.value),
+  };
+
+  return (
+    <div
+      className="field"
+      ref={wrapper}
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        if (!wrapper.current?.contains(e.relatedTarget as Node | null)) setFocused(false);
+      }}
+    >
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      {multiline ? <textarea rows={3} {...common} /> : <input {...common} />}
+      <FieldDiagnostics diagnostics={diagnostics} field={field} id={diagnosticsId} />
+      {hint && <div className="field-hint">{hint}</div>}
+      {focused && !readOnly && <AvailableList nodeId={nodeId} onPick={insert} />}
+    </div>
+  );
+}
+
+/** The names an expression in this node may use; a click inserts one at the cursor. */
+function AvailableList({ nodeId, onPick }: { nodeId: string; onPick: (name: string) => void }) {
+  const editor = useEditor();
+  const nodes = useEditorState((s) => s.nodes);
+  const edges = useEditorState((s) => s.edges);
+  const names = useEditorState((s) => editor.names(s));
+  const available = useMemo(() => availableNames(nodes, edges, nodeId, names), [nodes, edges, nodeId, names]);
+  return (
+    <div className="available" aria-label="Available names">
+      <div className="available-title">Available here · click to insert</div>
+      <ul className="available-list">
+        {available.map((item) => (
+          <li key={item.name}>
+            <button
+              type="button"
+              className={`available-item available-${item.group}`}
+              // Keep the focus (and the cursor) in the field.
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => onPick(item.name)}
+              title={`${item.name}: ${item.type}`}
+            >
+              <code>{item.name}</code>
+              <span className="available-type">{item.type}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const domId = (nodeId: string, path: readonly string[]) => `f-${nodeId}-${path.join('-')}`;
+
+/**
+ * An action's own fields, built from its module's config schema (`formOf`): no action needs
+ * editor code. Top-level fields go in a section named after the action; each list is a section of
+ * its own with an add button and a card per item.
+ */
+export function ActionConfigForm({ node, diagnostics, readOnly }: { node: ActionNode; diagnostics: Diagnostic[]; readOnly: boolean }) {
+  const editor = useEditor();
+  const module = actionModule(node.data.action.type);
+  if (!module) return null;
+  const fields = formOf(module.config);
+  const config = node.data.action as Record<string, unknown>;
+  const update = (path: readonly string[], value: (old: unknown) => unknown, coalesce = true) =>
+    editor.updateActionConfig(
+      node.id,
+      (action) => updateAt(action, path, value) as typeof action,
+      coalesce ? `field:${node.id}:${path.join('.')}` : null,
+    );
+  const scalars = fields.filter((f) => f.kind !== 'list');
+  const lists = fields.filter((f): f is Extract<FormField, { kind: 'list' }> => f.kind === 'list');
+
+  return (
+    <>
+      {scalars.length > 0 && (
+        <Section title="Details">
+          <FormFields fields={scalars} value={config} path={[]} node={node} diagnostics={diagnostics} readOnly={readOnly} update={update} />
+        </Section>
+      )}
+      {lists.map((list) => (
+        <ListField key={list.key} list={list} value={config} path={[]} node={node} diagnostics={diagnostics} readOnly={readOnly} update={update} />
+      ))}
+    </>
+  );
+}
+
+type Update = (path: readonly string[], value: (old: unknown) => unknown, coalesce?: boolean) => void;
+
+interface FormProps {
+  value: Record<string, unknown>;
+  /** Where `value` sits in the config: `[]`, or `[listKey, itemId]`. */
+  path: readonly string[];
+  node: ActionNode;
+  diagnostics: Diagnostic[];
+  readOnly: boolean;
+  update: Update;
+}
+
+function FormFields({ fields, ...props }: FormProps & { fields: readonly FormField[] }) {
+  return (
+    <>
+      {fields.map((field) =>
+        field.kind === 'list' ? (
+          <ListField key={field.key} list={field} {...props} nested />
+        ) : (
+          <ScalarField key={field.key} field={field} {...props} />
+        ),
+      )}
+    </>
+  );
+}
+
+function ScalarField({ field, value, path, node, diagnostics, readOnly, update }: FormProps & { field: Exclude<FormField, { kind: 'list' }> }) {
+  const fieldPath = [...path, field.key];
+  const id = domId(node.id, fieldPath);
+  const diagnosticPath = fieldPath.join('.');
+  const current = typeof value[field.key] === 'string' ? (value[field.key] as string) : '';
+  const set = (next: string) => update(fieldPath, () => next);
+  if (field.kind === 'template' || field.kind === 'expression') {
+    return (
+      <ExpressionField
+        id={id}
+        nodeId={node.id}
+        label={field.label}
+        kind={field.kind}
+        stored={current}
+        onChange={set}
+        field={diagnosticPath}
+        diagnostics={diagnostics}
+        multiline={field.multiline}
+        placeholder={field.placeholder}
+        hint={field.hint}
+        readOnly={readOnly}
+      />
+    );
+  }
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {field.label}
+      </label>
+      <input
+        id={id}
+        className={field.kind === 'text' && field.mono ? 'mono' : undefined}
+        value={current}
+        placeholder={field.placeholder}
+        spellCheck={false}
+        autoComplete="off"
+        disabled={readOnly}
+        aria-invalid={hasError(diagnostics, diagnosticPath) || undefined}
+        onChange={(e) => set(e.target.value)}
+      />
+      <FieldDiagnostics diagnostics={diagnostics} field={diagnosticPath} />
+      {field.hint && <div className="field-hint">{field.hint}</div>}
+    </div>
+  );
+}
+
+function ListField({ list, nested = false, ...props }: FormProps & { list: Extract<FormField, { kind: 'list' }>; nested?: boolean }) {
+  const { value, path, node, diagnostics, readOnly, update } = props;
+  const listPath = [...path, list.key];
+  const items = (Array.isArray(value[list.key]) ? value[list.key] : []) as Record<string, unknown>[];
+  const add = () => {
+    const item = newItem(list.fields);
+    update(listPath, (old) => [...(Array.isArray(old) ? old : []), item], false);
+    const first = list.fields[0];
+    if (first) requestAnimationFrame(() => document.getElementById(domId(node.id, [...listPath, String(item.id), first.key]))?.focus());
+  };
+  const remove = (itemId: unknown) => update(listPath, (old) => (Array.isArray(old) ? old.filter((i: { id?: unknown }) => i.id !== itemId) : old), false);
+  const addButton = !readOnly && (
+    <button type="button" className="btn btn-sm" onClick={add}>
+      {list.addLabel}
+    </button>
+  );
+  const body = (
+    <>
+      <FieldDiagnostics diagnostics={diagnostics} field={listPath.join('.')} />
+      {items.length === 0 ? (
+        <p className="muted small">{list.empty ?? 'None yet.'}</p>
+      ) : (
+        <ol className="rows">
+          {items.map((item, index) => (
+            <li key={String(item.id)} className="row-card">
+              <div className="row-card-header">
+                <span className="row-index">
+                  {list.itemLabel} {index + 1}
+                </span>
+                {!readOnly && (
+                  <button type="button" className="btn btn-ghost btn-xs btn-danger-text" onClick={() => remove(item.id)}>
+                    Remove
+                    <span className="visually-hidden">
+                      {' '}
+                      {list.itemLabel.toLowerCase()} {index + 1}
+                    </span>
+                  </button>
+                )}
+              </div>
+              <FormFields {...props} fields={list.fields} value={item} path={[...listPath, String(item.id)]} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
+  if (nested) {
+    return (
+      <div className="field">
+        <div className="field-label-row">
+          <span className="field-label">{list.label}</span>
+          {addButton}
+        </div>
+        {body}
+        {list.hint && <div className="field-hint">{list.hint}</div>}
+      </div>
+    );
+  }
+  return (
+    <Section title={list.label} actions={addButton} hint={list.hint}>
+      {body}
+    </Section>
+  );
+}
