@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { bindGraph } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db/index.ts';
-import { sampleGraph } from './helpers.ts';
+import { sampleGraph, startTestServer } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/switchyard.mjs', import.meta.url));
 let dataDir: string;
@@ -103,6 +103,75 @@ describe('switchyard CLI', () => {
     expect(await cli('export', 'two')).toMatchObject({ code: 0 });
     expect(JSON.parse(readFileSync(path.join(workDir, 'two.json'), 'utf8'))).toEqual(file('two', bindGraph(sampleGraph())));
     expect(await cli('export', 'missing')).toMatchObject({ code: 1, stderr: 'No workflow called "missing"\n' });
+  });
+
+  it('imports a version-1 export file, which deploys and runs as it did', async () => {
+    const v1 = {
+      format: 'switchyard.workflow',
+      formatVersion: 1,
+      name: 'legacy-file',
+      label: 'Made before version 2',
+      graph: {
+        schemaVersion: 1,
+        nodes: [
+          { id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [{ id: 'p-amount', key: 'amount', type: 'number', optional: false }, { id: 'p-note', key: 'note', type: 'text', optional: true }] } },
+          { id: 'log-1', type: 'action', position: { x: 0, y: 1 }, data: { onlyWhen: 'amount > 1', action: { type: 'log', message: 'Charging {{amount}} ({{note}})' } } },
+          { id: 'ret-1', type: 'action', position: { x: 0, y: 2 }, data: { action: { type: 'returnData', entries: [{ id: 'e-1', key: 'doubled', value: '{{amount * 2}}' }, { id: 'e-2', key: 'message', value: 'Thanks, {{note}}' }] } } },
+        ],
+        edges: [
+          { id: 'e-a', source: 'event', target: 'log-1' },
+          { id: 'e-b', source: 'log-1', target: 'ret-1' },
+        ],
+      },
+    };
+    writeFileSync(path.join(workDir, 'legacy.json'), JSON.stringify(v1));
+    const imported = await cli('import', path.join(workDir, 'legacy.json'), '--deploy');
+    expect(imported).toMatchObject({ code: 0 });
+    const server = await startTestServer({ DATA_DIR: dataDir });
+    try {
+      const call = (body: unknown) =>
+        fetch(`${server.url}/api/1.1/wf/legacy-file`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(await (await call({ amount: 21, note: 'Ada' })).json()).toEqual({ status: 'success', response: { doubled: 42, message: 'Thanks, Ada' } });
+      expect(await (await call({ amount: 1 })).json()).toEqual({ status: 'success', response: { doubled: 2, message: 'Thanks, ' } });
+      const refused = await call({ note: 'x' });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ message: 'Missing required parameter "amount"' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lists runs for scripts, newest first, with filters, and shows one', async () => {
+    const lines = (out: string) => out.trim().split('\n').map((line) => JSON.parse(line));
+    const all = await cli('runs', '--json');
+    expect(all.code).toBe(0);
+    const runs = lines(all.stdout);
+    expect(runs).toHaveLength(2);
+    expect(Object.keys(runs[0]).sort()).toEqual(
+      ['attempts', 'createdAt', 'durationMs', 'environment', 'error', 'finishedAt', 'id', 'recovered', 'releaseNumber', 'runAt', 'startedAt', 'status', 'trigger', 'workflow', 'workflowId'].sort(),
+    );
+    expect(runs[0]).toMatchObject({ workflow: 'legacy-file', environment: 'live', trigger: 'api', status: 'succeeded', attempts: 1, error: null });
+    expect(runs[0].createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(runs[0].createdAt >= runs[1].createdAt).toBe(true);
+
+    expect(lines((await cli('runs', '--workflow', 'legacy-file', '--status', 'succeeded,failed', '--environment', 'live', '--limit', '1', '--json')).stdout)).toEqual([runs[0]]);
+    expect((await cli('runs', '--status', 'failed', '--json')).stdout).toBe('');
+    expect((await cli('runs', '--since', '2999-01-01', '--json')).stdout).toBe('');
+    expect(await cli('runs', '--status', 'done')).toMatchObject({ code: 1, stderr: expect.stringContaining('--status must be among queued, running, succeeded') });
+    expect(await cli('runs', '--since', 'yesterday')).toMatchObject({ code: 1, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
+
+    const table = await cli('runs');
+    expect(table.stdout).toMatch(/^CREATED \(UTC\)\s+STATUS\s+ENV/);
+    expect(table.stdout).toContain(runs[0].id);
+
+    const shown = await cli('runs', 'show', runs[0].id, '--json');
+    const detail = JSON.parse(shown.stdout);
+    expect(detail).toMatchObject({ id: runs[0].id, status: 'succeeded', input: { amount: 1 }, output: { doubled: 2, message: 'Thanks, ' } });
+    expect(detail.steps.map((step: { label: string; status: string }) => [step.label, step.status])).toEqual([
+      ['Log a value', 'skipped'],
+      ['Return data from API', 'succeeded'],
+    ]);
+    expect(await cli('runs', 'show', 'nope', '--json')).toMatchObject({ code: 1, stderr: 'No run with id nope\n' });
   });
 
   it('explains its usage', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_SETTINGS } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, builder, sampleGraph, startTestServer } from './helpers.ts';
@@ -150,6 +151,23 @@ describe('sessions over HTTP', () => {
     expect(logout.status).toBe(200);
     const after = await fetch(`${server.url}/trpc/workflow.list`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(after.status).toBe(401);
+  });
+});
+
+describe('session expiry', () => {
+  it('refuses a session past its expiry and deletes it, while a current one works', async () => {
+    const user = await server.db.user.findFirstOrThrow();
+    const { createSession } = await import('../src/services/accounts.ts');
+    const current = await createSession(server.db, user.id, 14);
+    const stale = await createSession(server.db, user.id, 14);
+    const staleHash = createHash('sha256').update(stale.token).digest('hex');
+    await server.db.session.update({ where: { tokenHash: staleHash }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const list = (token: string) => fetch(`${server.url}/trpc/workflow.list`, { headers: { cookie: `switchyard_session=${token}` } });
+    expect((await list(current.token)).status).toBe(200);
+    const refused = await list(stale.token);
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).error.json.message).toBe('Sign in to continue');
+    expect(await server.db.session.count({ where: { tokenHash: staleHash } })).toBe(0);
   });
 });
 

@@ -195,3 +195,61 @@ describe('retention', () => {
     }
   });
 });
+
+describe('time limits', () => {
+  it('fails a run that outlasts its time limit, and its step says it timed out', async () => {
+    const server = await startTestServer();
+    try {
+      await saveWorkflow(
+        server,
+        'slow',
+        graphWith([{ id: 'pause', action: { type: 'wait', seconds: '30' } }, { id: 'ret', action: { type: 'returnData', entries: [] } }], {
+          settings: { timeoutSeconds: 1 },
+        }),
+      );
+      const response = await call(server, '/version-test/api/1.1/wf/slow');
+      expect(response.status).toBe(500);
+      const body = await json(response);
+      expect(body.message).toBe('Step 1 "Wait" failed: Timed out: the run took longer than its time limit');
+      const run = await server.caller(builder).run.byId({ id: body.run_id });
+      expect(run).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(run.steps).toEqual([expect.objectContaining({ stepId: 'pause', status: 'failed', error: 'Timed out: the run took longer than its time limit' })]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers 202 when a run outlasts the synchronous wait limit, once the run is durable, and the run goes on', async () => {
+    const server = await startTestServer({ SYNC_WAIT_SECONDS: '0.2' });
+    try {
+      await saveWorkflow(
+        server,
+        'patient',
+        graphWith([
+          { id: 'log', action: { type: 'log', message: 'before {{name}}' } },
+          { id: 'pause', action: { type: 'wait', seconds: '1' } },
+          { id: 'ret', action: { type: 'returnData', entries: [{ id: 'e', key: 'said', value: '{{steps.log_a_value.message}}' }] } },
+        ]),
+      );
+      const response = await call(server, '/version-test/api/1.1/wf/patient', { name: 'Ada' });
+      expect(response.status).toBe(202);
+      const runId = (await json(response)).response.run_id;
+      // Already in the database, with the step done so far, before the caller was answered.
+      const stored = await server.db.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: true } });
+      expect(stored).toMatchObject({ status: 'running', leaseOwner: server.engine.owner, mode: 'sync' });
+      expect(stored.steps.map((s) => [s.stepId, s.status])).toEqual([['log', 'succeeded']]);
+      const done = await eventually(async () => {
+        const run = await server.caller(builder).run.byId({ id: runId });
+        return run.status === 'succeeded' ? run : undefined;
+      });
+      expect(JSON.parse(done.output!)).toEqual({ said: 'before Ada' });
+      expect(done.steps.map((s) => [s.stepId, s.status])).toEqual([
+        ['log', 'succeeded'],
+        ['pause', 'succeeded'],
+        ['ret', 'succeeded'],
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
