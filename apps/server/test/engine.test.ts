@@ -145,7 +145,7 @@ describe('health and shutdown', () => {
     }
   });
 
-  it('waits, when stopping, for runs in flight to be committed, and refuses new calls meanwhile', async () => {
+  it('answers a call whose commit is held up by the database before it stops, and refuses new calls meanwhile', async () => {
     const server = await startTestServer();
     await saveWorkflow(server, 'greet', greet);
     const other = new Database(path.join(server.dataDir, 'switchyard.db'));
@@ -168,6 +168,31 @@ describe('health and shutdown', () => {
     const runId = response.headers.get('x-switchyard-run-id')!;
     expect(other.prepare('SELECT status FROM Run WHERE id = ?').get(runId)).toEqual({ status: 'succeeded' });
     other.close();
+    await server.stop();
+  });
+});
+
+describe('shutdown', () => {
+  it('waits for a run in the middle of a step to end and be recorded before it stops', async () => {
+    const server = await startTestServer();
+    await saveWorkflow(
+      server,
+      'busy',
+      graphWith(
+        [
+          { id: 'pause', action: { type: 'wait', seconds: '0.3' } },
+          { id: 'ret', action: { type: 'returnData', entries: [{ id: 'e', key: 'ok', value: '{{true}}' }] } },
+        ],
+        { settings: { mode: 'async' } },
+      ),
+    );
+    const accepted = await call(server, '/version-test/api/1.1/wf/busy');
+    const runId = (await json(accepted)).response.run_id as string;
+    await eventually(async () => ((await server.db.run.findUniqueOrThrow({ where: { id: runId } })).status === 'running' ? true : undefined));
+    await server.close();
+    const file = new Database(path.join(server.dataDir, 'switchyard.db'), { readonly: true });
+    expect(file.prepare('SELECT status, output FROM Run WHERE id = ?').get(runId)).toEqual({ status: 'succeeded', output: '{"ok":true}' });
+    file.close();
     await server.stop();
   });
 });
