@@ -11,6 +11,7 @@ const names = {
   divide: `console-divide-${suffix}`,
   onlyWhen: `console-only-${suffix}`,
   long: `console-long-${suffix}`,
+  slow: `console-slow-${suffix}`,
 };
 
 async function trpc<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
@@ -25,7 +26,12 @@ interface NodeSpec {
 }
 
 /** A saved draft: an event with an `amount` number parameter, then the actions in a chain. */
-async function createWorkflow(request: APIRequestContext, name: string, actions: NodeSpec[], onlyWhen?: string) {
+async function createWorkflow(
+  request: APIRequestContext,
+  name: string,
+  actions: NodeSpec[],
+  { onlyWhen, mode }: { onlyWhen?: string; mode?: 'sync' | 'async' } = {},
+) {
   const { id } = await trpc<{ id: string }>(request, 'workflow.create', { name, label: '' });
   const graph = {
     schemaVersion: 2,
@@ -34,7 +40,11 @@ async function createWorkflow(request: APIRequestContext, name: string, actions:
         id: 'event',
         type: 'apiEvent',
         position: { x: 0, y: 0 },
-        data: { parameters: [{ id: 'p_amount', key: 'amount', type: 'number', list: false, optional: false }], ...(onlyWhen && { onlyWhen }) },
+        data: {
+          parameters: [{ id: 'p_amount', key: 'amount', type: 'number', list: false, optional: false }],
+          ...(onlyWhen && { onlyWhen }),
+          ...(mode && { settings: { mode } }),
+        },
       },
       ...actions.map((node, i) => ({ id: node.id, type: 'action', position: { x: 0, y: 150 * (i + 1) }, data: { action: node.action } })),
     ],
@@ -80,7 +90,11 @@ test('the runs console filters, updates live, pages, and opens a failed run at i
     { id: 'ret', action: { type: 'returnData', entries: [{ id: 'k1', key: 'doubled', value: '{{amount * 2}}' }] } },
   ]);
   const divideId = await createWorkflow(request, names.divide, [log('log', 'Share: {{100 / amount}}')]);
-  await createWorkflow(request, names.onlyWhen, [log('log', 'Big: {{amount}}')], 'amount > 10');
+  await createWorkflow(request, names.onlyWhen, [log('log', 'Big: {{amount}}')], { onlyWhen: 'amount > 10' });
+  // "Respond at once" (202), then a Wait step keeps the run going for 3 s.
+  await createWorkflow(request, names.slow, [{ id: 'wait', action: { type: 'wait', seconds: '3' } }, log('log', 'Done {{amount}}')], {
+    mode: 'async',
+  });
   // A long run: 24 steps that pass, the 25th divides by zero.
   await createWorkflow(request, names.long, [
     ...Array.from({ length: 24 }, (_, i) => log(`s${i + 1}`, `Step ${i + 1} of {{amount}}`)),
@@ -184,6 +198,24 @@ test('the runs console filters, updates live, pages, and opens a failed run at i
   await expect(page.getByText('117 runs shown · the oldest run is loaded')).toBeVisible();
   const ids = await runRows(page).getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   expect(new Set(ids).size).toBe(117);
+
+  // A run in flight shows as running, with its time so far, and turns succeeded by itself.
+  const accepted = await request.post(`/version-test/api/1.1/wf/${names.slow}`, { data: { amount: 1 } });
+  expect(accepted.status()).toBe(202);
+  await page.getByLabel('Workflow').selectOption({ label: names.slow });
+  const inFlight = runRows(page).first();
+  await expect(inFlight.locator('.cell-status')).toContainText(/Queued|Running/);
+  await expect(inFlight.locator('.cell-duration')).toContainText(/waiting|running/);
+  await expect(inFlight.locator('.cell-status')).toContainText('Succeeded', { timeout: 10_000 });
+  // Its detail refreshes too, from running to succeeded with its steps.
+  const second = await request.post(`/version-test/api/1.1/wf/${names.slow}`, { data: { amount: 2 } });
+  await page.goto(`/runs/${second.headers()['x-switchyard-run-id']}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(/Queued|Running/);
+  await expect(page.locator('.fact').filter({ hasText: 'Trigger' })).toContainText('Async: answered 202 at once');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Succeeded', { timeout: 10_000 });
+  await expect(page.locator('.timeline-item')).toHaveCount(2);
+  await expect(page.locator('.timeline-item').first()).toContainText(/3\.\d\d s/);
+  await page.goBack();
 
   // Open the long failed run with the keyboard.
   await page.getByLabel('Workflow').selectOption({ label: names.long });

@@ -43,6 +43,9 @@ describe('the run engine', () => {
     expect(JSON.parse(run.output!)).toEqual({ greeting: 'Hello Ada' });
     expect(run.attemptList).toEqual([expect.objectContaining({ number: 1, reason: 'first', status: 'succeeded' })]);
     expect(run.startedAt!.getTime()).toBeGreaterThanOrEqual(run.createdAt.getTime());
+    // The console gets no lease or runner internals.
+    expect(Object.keys(run)).not.toEqual(expect.arrayContaining(['leaseOwner']));
+    expect(JSON.stringify(run)).not.toMatch(/leaseOwner|leaseExpiresAt|attemptRows|runner|nextAttemptReason/);
   });
 
   it('records a run whose event condition is false as skipped, and answers 400 saying so', async () => {

@@ -20,9 +20,21 @@ export function openEngineConnection(file: string, synchronous: SynchronousMode)
   return db;
 }
 
-/** The text form Prisma's SQLite adapter uses for DateTime columns, so both sides read each other's rows. */
+let lastMs = NaN;
+let lastText = '';
+
+/**
+ * The text form Prisma's SQLite adapter uses for DateTime columns, so both sides read each other's
+ * rows. A run writes the same instant several times (created, due, started, its steps'), so the
+ * last one is remembered.
+ */
 export function sqlDate(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
+  const ms = date.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastText = date.toISOString().replace('Z', '+00:00');
+  }
+  return lastText;
 }
 
 export function isBusy(error: unknown): boolean {

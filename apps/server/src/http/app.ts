@@ -33,6 +33,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     // One info line per request is the largest cost on the webhook path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (another cost per call): request.log is the process's logger.
+    childLoggerFactory: (logger) => logger,
   });
 
   registerBodyParsers(app);

@@ -244,19 +244,20 @@ export class Engine {
     this.wake();
   }
 
-  /** A synchronous call executed in this process now. */
-  private async runNow(resolved: ResolvedDefinition, row: RunRow, params: ReadonlyMap<string, Value>): Promise<CallResult> {
+  /** A synchronous call executed in this process now. It holds a slot of capacity while its steps run, not while its writes commit. */
+  private runNow(resolved: ResolvedDefinition, row: RunRow, params: ReadonlyMap<string, Value>): Promise<CallResult> {
     const key = this.begin(resolved.workflowId, resolved.environment);
-    const work = this.executeNow(resolved, row, params);
+    const work = this.executeNow(resolved, row, params, () => this.end(key));
     this.track(work);
-    try {
-      return await work;
-    } finally {
-      this.end(key);
-    }
+    return work;
   }
 
-  private async executeNow(resolved: ResolvedDefinition, row: RunRow, params: ReadonlyMap<string, Value>): Promise<CallResult> {
+  private async executeNow(
+    resolved: ResolvedDefinition,
+    row: RunRow,
+    params: ReadonlyMap<string, Value>,
+    stepsDone: () => void,
+  ): Promise<CallResult> {
     const { definition } = resolved;
     const writes = this.engineDb.writes;
     const startedAt = row.createdAt;
@@ -289,7 +290,10 @@ export class Engine {
         if (persisted) this.engineDb.commits.writeLater(writes.insertSteps([stepRow(row.id, 1, record, positions)]), 'step checkpoint');
         else done.push(record);
       },
-    }).finally(() => timeout?.dispose());
+    }).finally(() => {
+      timeout?.dispose();
+      stepsDone();
+    });
 
     const finish = async (outcome: Outcome): Promise<CallResult> => {
       const finishedAt = this.clock();

@@ -79,12 +79,24 @@ const summarySelect = {
 
 type SummaryRow = Prisma.RunGetPayload<{ select: typeof summarySelect }>;
 
+/** What the console and scripts see of a run: listed field by field, so no internal column (the lease) leaks. */
 function summary(row: SummaryRow) {
   return {
-    ...row,
+    id: row.id,
+    workflowId: row.workflowId,
+    workflowName: row.workflowName,
     environment: Environment.parse(row.environment),
-    status: RunStatus.parse(row.status),
     trigger: Trigger.parse(row.trigger),
+    releaseNumber: row.releaseNumber,
+    status: RunStatus.parse(row.status),
+    attempts: row.attempts,
+    recovered: row.recovered,
+    runAt: row.runAt,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    durationMs: row.durationMs,
+    error: row.error,
   };
 }
 export type RunSummary = ReturnType<typeof summary>;

@@ -71,7 +71,8 @@ export function RunDetailPage() {
 }
 
 function RunView({ run: r }: { run: RunDetail }) {
-  const now = useNow(1_000);
+  // Waits and running times tick while the run may change; a finished run only ages.
+  const now = useNow(isActive(r.status) ? 1_000 : 30_000);
   const status = displayStatus(r, now);
   const failure = firstFailure(r.steps);
   const groups = groupAttempts(r.attemptList, r.steps);

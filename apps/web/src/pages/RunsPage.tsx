@@ -53,7 +53,7 @@ export function RunsPage() {
 
       <RunFiltersBar filters={filters} workflows={workflows.data} onChange={setFilters} />
 
-      {query.isPending ? (
+      {query.isPending || (runs.stale && runs.count === 0) ? (
         <LoadingBlock label="Loading runs…" />
       ) : query.isError && !query.data ? (
         <ErrorState title="Could not load runs" error={query.error} onRetry={() => void query.refetch()} />
@@ -77,7 +77,7 @@ export function RunsPage() {
           </EmptyState>
         )
       ) : (
-        <>
+        <div className={runs.stale ? 'runs-stale' : undefined} aria-busy={runs.stale}>
           <RunsTable rows={runs.rows} loadingCursor={runs.loading} onLoadGap={runs.load} />
           {runs.failed && (
             <p className="note note-error" role="alert">
@@ -88,7 +88,7 @@ export function RunsPage() {
             <span className="muted small">
               {runs.count} {runs.count === 1 ? 'run' : 'runs'} shown{runs.olderCursor ? '' : ' · the oldest run is loaded'}
             </span>
-            {runs.olderCursor && (
+            {runs.olderCursor && !runs.stale && (
               <button
                 type="button"
                 className="btn"
@@ -99,7 +99,7 @@ export function RunsPage() {
               </button>
             )}
           </div>
-        </>
+        </div>
       )}
     </div>
   );

@@ -32,6 +32,8 @@ export function useLiveRuns(filters: RunFilters, live: boolean) {
     // Rows are reused by keepUnchanged (Dates defeat the default structural sharing).
     structuralSharing: false,
     staleTime: 0,
+    // While other filters load, the previous list stays on screen (dimmed by the page).
+    placeholderData: (previous) => previous,
   });
 
   const older = useMutation({
@@ -49,6 +51,8 @@ export function useLiveRuns(filters: RunFilters, live: boolean) {
   const failed = older.isError && older.variables.search === search ? older.variables.cursor : null;
   return {
     query,
+    /** The list shown belongs to the previous filters: the new one is loading. */
+    stale: query.isPlaceholderData,
     rows: list ? liveRows(list) : [],
     count: list?.items.length ?? 0,
     olderCursor: list ? olderCursor(list) : null,
