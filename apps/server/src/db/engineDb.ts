@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { DefinitionLookups } from './lookups.ts';
 import { type RunQueue, SqliteRunQueue } from './queue.ts';
@@ -25,10 +26,12 @@ export class EngineDb {
   readonly queue: RunQueue;
   readonly lookups: DefinitionLookups;
   readonly retention: RunRetention;
+  private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
   constructor(options: EngineDbOptions) {
     this.sqlite = openEngineConnection(options.file, options.synchronous);
+    this.checkpointer = new Checkpointer(options.file, options.synchronous, (message) => options.onError(new Error(message), 'WAL checkpoint'));
     this.commits = new GroupCommit(this.sqlite, { batchMs: options.batchMs, maxBatch: 2000, onError: options.onError });
     this.writes = new RunWrites(this.sqlite);
     this.queue = new SqliteRunQueue(this.sqlite);
@@ -48,6 +51,7 @@ export class EngineDb {
 
   async close(): Promise<void> {
     await this.commits.close();
+    await this.checkpointer.stop();
     this.sqlite.close();
   }
 }

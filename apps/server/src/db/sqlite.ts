@@ -17,6 +17,8 @@ export function openEngineConnection(file: string, synchronous: SynchronousMode)
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 0');
+  // Checkpoints happen in a worker thread instead (see checkpointer.ts).
+  db.pragma('wal_autocheckpoint = 0');
   return db;
 }
 

@@ -53,20 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(statusCode).send({ error: message });
   });
 
-  await app.register(fastifyCookie);
   // Many webhook senders post HTML-form encoding; values arrive as text and are converted by type.
   await app.register(fastifyFormbody);
-
-  // The session cookie is SameSite=Strict, which does not cover same-site pages (another port or a
-  // sibling subdomain). tRPC also accepts form posts, which browsers send cross-origin without a
-  // preflight; so calls must be JSON, and a browser's cross-origin call is refused outright.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/trpc')) return;
-    if (isCrossOrigin(request)) return reply.code(403).send({ error: 'Cross-origin requests to the API are not allowed' });
-    if (request.method === 'POST' && !request.headers['content-type']?.startsWith('application/json')) {
-      return reply.code(415).send({ error: 'API calls must be sent as application/json' });
-    }
-  });
 
   // 200 only when the runner is up and a write commits: a load balancer takes a process whose
   // database cannot be written out of rotation.
@@ -78,15 +66,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok' };
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req, res }) => createContext(deps, req, res),
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error, path }, 'tRPC procedure failed');
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  // The editor's API in a context of its own: its cookie parsing and cross-site checks run for its
+  // routes only, not for every webhook call.
+  await app.register(async (api) => {
+    await api.register(fastifyCookie);
+    // The session cookie is SameSite=Strict, which does not cover same-site pages (another port or
+    // a sibling subdomain). tRPC also accepts form posts, which browsers send cross-origin without
+    // a preflight; so calls must be JSON, and a browser's cross-origin call is refused outright.
+    api.addHook('onRequest', async (request, reply) => {
+      if (isCrossOrigin(request)) return reply.code(403).send({ error: 'Cross-origin requests to the API are not allowed' });
+      if (request.method === 'POST' && !request.headers['content-type']?.startsWith('application/json')) {
+        return reply.code(415).send({ error: 'API calls must be sent as application/json' });
+      }
+    });
+    await api.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        createContext: ({ req, res }) => createContext(deps, req, res),
+        onError({ error, path }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error, path }, 'tRPC procedure failed');
+        },
+      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    });
   });
 
   registerWorkflowEndpoints(app, { engine: deps.engine, refusals: deps.refusals, bodyLimitBytes: deps.config.bodyLimitBytes });

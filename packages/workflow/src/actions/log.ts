@@ -47,6 +47,7 @@ export const logAction: ActionModule<z.infer<typeof Config>, z.infer<typeof Comp
   execute(step, ctx) {
     const message = ctx.text('Message', step.message);
     ctx.log(message);
-    return { input: { message }, output: { message } };
+    const record = { message };
+    return { input: record, output: record };
   },
 };
