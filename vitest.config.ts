@@ -6,5 +6,7 @@ export default defineConfig({
     // Password hashing and real SQLite files make some integration tests take a moment.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Tests load better-sqlite3 (directly and through Prisma): the server's driver choice first.
+    setupFiles: ['apps/server/src/db/sqliteDriver.mjs'],
   },
 });

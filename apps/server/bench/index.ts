@@ -1,3 +1,6 @@
+// The SQLite driver is chosen before a bench loads better-sqlite3 (see src/db/sqliteDriver.mjs).
+import '../src/db/sqliteDriver.mjs';
+
 export {};
 // `npm run bench <name>` from the repository root.
 const benches: Record<string, string> = {

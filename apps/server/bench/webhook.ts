@@ -64,7 +64,7 @@ await deploy(prisma, 'bench');
 await prisma.$disconnect();
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', '--import', './src/db/sqliteDriver.mjs', ...args], {
     cwd: serverDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

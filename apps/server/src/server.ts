@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Config, ConfigError } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Db, EngineDb, migrate, openDb } from './db/index.ts';
+import { createLogger } from './logger.ts';
 import { buildApp } from './http/app.ts';
 import { Engine } from './runner/engine.ts';
 import { createFirstAdmin, needsSetup } from './services/accounts.ts';
@@ -77,4 +78,54 @@ export async function startServer(config: Config, log: Logger, options: { clock?
       await db.$disconnect();
     })());
   return { app, db, engineDb, engine, url, close };
+}
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/**
+ * The server process (started by main.ts): read the configuration, start, and stop cleanly on
+ * SIGINT/SIGTERM, exiting when in-flight work has finished (or after a grace period).
+ */
+export async function runMain(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config);
+  let server;
+  try {
+    server = await startServer(config, log);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.fatal(error.message);
+    process.exit(1);
+  }
+  log.info(`Switchyard is listening on ${server.url}`);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'shutting down: finishing in-flight runs');
+      const timer = setTimeout(() => {
+        log.error('in-flight work did not finish in time; exiting anyway');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS);
+      timer.unref();
+      server.close().then(
+        () => {
+          log.info('stopped cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }

@@ -1,5 +1,6 @@
 // The WAL checkpointer's thread (see checkpointer.ts). Plain JavaScript, so the worker starts the
 // same way whether the server runs through tsx or not.
+import './sqliteDriver.mjs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
