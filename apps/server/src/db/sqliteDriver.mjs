@@ -12,10 +12,16 @@ import module from 'node:module';
 
 const major = Number(process.versions.node.split('.')[0]);
 
+const V12 = '/node_modules/better-sqlite3/';
+const V13 = '/node_modules/better-sqlite3-napi/';
+
 if (major >= 22 && typeof module.registerHooks === 'function') {
   module.registerHooks({
     resolve(specifier, context, nextResolve) {
-      return nextResolve(specifier === 'better-sqlite3' ? 'better-sqlite3-napi' : specifier, context);
+      const resolved = nextResolve(specifier === 'better-sqlite3' ? 'better-sqlite3-napi' : specifier, context);
+      // Tools that resolve packages themselves (Vitest) import better-sqlite3 by its file path.
+      if (resolved.url.includes(V12)) return { ...resolved, url: resolved.url.replace(V12, V13) };
+      return resolved;
     },
   });
 }
