@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type WorkflowFile, parseWorkflowFile } from '@switchyard/workflow';
+import { type WorkflowFile, parseDate, parseWorkflowFile } from '@switchyard/workflow';
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
@@ -28,8 +28,12 @@ The database is the one the server uses (DATA_DIR, default ./data; or DATABASE_U
 
 class UsageError extends Error {}
 
-async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+/** Opens the server's database; commands that only read refuse to create an empty one at a mistyped path. */
+async function withDb<T>(work: (db: Db) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
   const config = loadConfig();
+  if (options.mustExist && !existsSync(config.databaseFile)) {
+    throw new UsageError(`No database at ${config.databaseFile}: check DATA_DIR (or DATABASE_URL)`);
+  }
   migrate(config.databaseFile);
   const db = openDb(config.databaseFile);
   try {
@@ -60,7 +64,7 @@ async function exportCommand(args: string[]) {
   const names = values.all ? 'all' : first ? [first] : null;
   if (!names) throw new UsageError('export needs a workflow name or --all');
   const dir = path.resolve((values.all ? first : second) ?? '.');
-  const files = await withDb((db) => exportWorkflows(db, names));
+  const files = await withDb((db) => exportWorkflows(db, names), { mustExist: true });
   mkdirSync(dir, { recursive: true });
   for (const file of files) {
     const target = path.join(dir, `${file.name}.json`);
@@ -190,7 +194,7 @@ async function runsCommand(args: string[]) {
   if (positionals[0] === 'show') {
     const id = positionals[1];
     if (!id) throw new UsageError('runs show needs a run id');
-    const run = await withDb((db) => getRun(db, id, config.engine.retentionMs)).catch((error: unknown) => {
+    const run = await withDb((db) => getRun(db, id, config.engine.retentionMs), { mustExist: true }).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'NOT_FOUND') throw new UsageError(`No run with id ${id}`);
       throw error;
     });
@@ -213,8 +217,9 @@ async function runsCommand(args: string[]) {
   if (values.environment && !Environment.safeParse(values.environment).success) {
     throw new UsageError(`--environment must be draft or live; got "${values.environment}"`);
   }
-  const since = values.since ? new Date(values.since) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since must be an ISO 8601 date; got "${values.since}"`);
+  // The same reading of dates as everywhere else: ISO 8601, a time without an offset is UTC.
+  const since = values.since === undefined ? undefined : parseDate(values.since);
+  if (since === null) throw new UsageError(`--since must be an ISO 8601 date, e.g. 2026-11-01 or 2026-11-01T08:00Z; got "${values.since}"`);
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000');
 
@@ -237,7 +242,7 @@ async function runsCommand(args: string[]) {
       cursor = page.nextCursor;
     }
     return out;
-  });
+  }, { mustExist: true });
   if (values.json) {
     for (const run of runs) console.log(JSON.stringify(runLine(run)));
     return;

@@ -6,7 +6,9 @@ import { createLogger } from './logger.ts';
 import { buildApp } from './http/app.ts';
 import { Engine } from './runner/engine.ts';
 import { createFirstAdmin, needsSetup } from './services/accounts.ts';
+import { withBusyRetry } from './services/busy.ts';
 import { Definitions } from './services/definitions.ts';
+import { AppError } from './services/errors.ts';
 import { LoginLimiter } from './services/loginLimiter.ts';
 import { RefusedCalls } from './services/refusals.ts';
 
@@ -31,8 +33,13 @@ export async function startServer(config: Config, log: Logger, options: { clock?
 
   const db = openDb(config.databaseFile);
   if (config.admin && (await needsSetup(db))) {
-    await createFirstAdmin(db, config.admin);
-    log.info({ email: config.admin.email }, 'created the first admin from ADMIN_EMAIL');
+    try {
+      await withBusyRetry(() => createFirstAdmin(db, config.admin!));
+      log.info({ email: config.admin.email }, 'created the first admin from ADMIN_EMAIL');
+    } catch (error) {
+      // Another process started on the same data at the same moment made the first account.
+      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+    }
   }
   const engineLog = log.child({ component: 'engine' });
   const engineDb = new EngineDb({

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,15 @@ describe('switchyard CLI', () => {
       ['Return data from API', 'succeeded'],
     ]);
     expect(await cli('runs', 'show', 'nope', '--json')).toMatchObject({ code: 1, stderr: 'No run with id nope\n' });
+    expect(await cli('runs', '--since', '1')).toMatchObject({ code: 1, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
+    // A mistyped data folder is said so, not answered with an empty list from a new database.
+    const elsewhere = path.join(workDir, 'no-such-data');
+    const { code, stderr } = await promisify(execFile)(process.execPath, [BIN, 'runs', '--json'], { env: { ...process.env, DATA_DIR: elsewhere } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect({ code, stderr }).toEqual({ code: 1, stderr: `No database at ${path.join(elsewhere, 'switchyard.db')}: check DATA_DIR (or DATABASE_URL)\n` });
+    expect(existsSync(elsewhere)).toBe(false);
   });
 
   it('explains its usage', async () => {

@@ -142,7 +142,10 @@ const FIXTURES: [string, string][] = [
   ['vip ? 1 : "a"', 'any value'],
   ['vip ? 1 : null', 'a number or empty'],
   ['vip ? maybe : null', 'an object with fields total or empty'],
-  ['vip ? order : maybe', 'an object or empty'],
+  // Field by field: what only one side has may be empty; a field typed differently on each side is any value.
+  ['vip ? order : maybe', 'an object with fields total, coupon, tags, meta or empty'],
+  ['(vip ? order : maybe).coupon', 'text or empty'],
+  ['(vip ? order : maybe).total * 2', 'error: (vip ? order : maybe).total * 2: (vip ? order : maybe).total is a number or empty; a number is needed: give it a default ((vip ? order : maybe).total ?? …)'],
   ['amount ? 1 : 2', 'error: amount is a number; yes/no is needed'],
   ['vip && amount > 1', 'yes/no'],
   ['vip || amount', 'error: amount is a number; yes/no is needed'],

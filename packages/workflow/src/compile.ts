@@ -168,6 +168,8 @@ function compileParameters(event: ApiEventNode, error: Report, lenient: boolean)
       spec.fields = parameter.fields.map((f) => {
         const fieldKey = f.key.trim();
         if (fieldKey === '') error(event.id, `parameters.${parameter.id}.fields.${f.id}.key`, 'Field name is required');
+        // Bodies holding this key are refused, so a field of this name could never be given.
+        else if (fieldKey === '__proto__') error(event.id, `parameters.${parameter.id}.fields.${f.id}.key`, '"__proto__" cannot be a field name');
         else if (seenFields.has(fieldKey)) error(event.id, `parameters.${parameter.id}.fields.${f.id}.key`, `Two fields are called "${fieldKey}"`);
         seenFields.add(fieldKey);
         return { id: f.id, key: fieldKey, type: f.type, list: f.list, optional: f.optional };

@@ -206,6 +206,20 @@ describe('values', () => {
     expect(() => evaluate(parseExpression('$big + $big'), big)).toThrow(/Text would be longer/);
     expect(() => renderTemplate(parseTemplate('{{$big}}{{$big}}'), big)).toThrow(/Text would be longer/);
   });
+
+  it('bounds lists built while evaluating, so a list of a big list many times over is refused', () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => `item number ${i} with some text`);
+    const big = { values: values({ items }), now: NOW };
+    expect(evaluate(parseExpression('[$items, $items]'), big)).toHaveLength(2);
+    const many = `[${Array.from({ length: 480 }, () => '$items').join(', ')}]`;
+    expect(() => evaluate(parseExpression(many), big)).toThrow(new EvaluationError('The list would be larger than 4 MiB'));
+  });
+
+  it('refuses a number too large to be sent, instead of answering null', () => {
+    expect(() => run('1e308 * 10')).toThrow(new EvaluationError('The result is too large for a number'));
+    expect(() => run('-1e308 - 1e308')).toThrow(/too large/);
+    expect(run('1e300 * 10')).toBe(1e301);
+  });
 });
 
 /**

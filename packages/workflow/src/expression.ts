@@ -275,7 +275,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
     case 'now':
       return ctx.now;
     case 'list':
-      return expr.items.map((item) => evaluate(item, ctx));
+      return boundedList(expr.items.map((item) => evaluate(item, ctx)));
     case 'member':
       return field(evaluate(expr.object, ctx), expr.property);
     case 'index':
@@ -331,15 +331,15 @@ function evaluateBinary(op: BinaryOp, leftExpr: Expr, rightExpr: Expr, ctx: Eval
   switch (op) {
     case '+':
       if (typeof left === 'string' || typeof right === 'string') return boundedText(formatValue(left) + formatValue(right));
-      return requireNumber(left, 'add') + requireNumber(right, 'add');
+      return finite(requireNumber(left, 'add') + requireNumber(right, 'add'));
     case '-':
-      return requireNumber(left, 'subtract') - requireNumber(right, 'subtract');
+      return finite(requireNumber(left, 'subtract') - requireNumber(right, 'subtract'));
     case '*':
-      return requireNumber(left, 'multiply') * requireNumber(right, 'multiply');
+      return finite(requireNumber(left, 'multiply') * requireNumber(right, 'multiply'));
     case '/': {
       const divisor = requireNumber(right, 'divide');
       if (divisor === 0) throw new EvaluationError('Division by zero');
-      return requireNumber(left, 'divide') / divisor;
+      return finite(requireNumber(left, 'divide') / divisor);
     }
     case '%': {
       const divisor = requireNumber(right, 'take the remainder of');
@@ -361,12 +361,45 @@ function evaluateBinary(op: BinaryOp, leftExpr: Expr, rightExpr: Expr, ctx: Eval
   }
 }
 
+/**
+ * A list made by an expression is bounded in size (LIMITS.listBytes, as JSON, estimated with an
+ * early stop), so `[items, items, items, ...]` cannot turn a 1 MiB body into hundreds of MiB.
+ */
+function boundedList(items: Value[]): Value[] {
+  let budget = LIMITS.listBytes;
+  const stack: Value[] = [...items];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    if (value === null || typeof value === 'boolean') budget -= 5;
+    else if (typeof value === 'number') budget -= 8;
+    else if (typeof value === 'string') budget -= value.length + 2;
+    else if (value instanceof Date) budget -= 26;
+    else if (Array.isArray(value)) {
+      budget -= 2 + value.length;
+      for (const item of value as Value[]) stack.push(item);
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        budget -= key.length + 4;
+        stack.push(item);
+      }
+    }
+    if (budget < 0) throw new EvaluationError(`The list would be larger than ${LIMITS.listBytes / 1_048_576} MiB`);
+  }
+  return items;
+}
+
 /** Text made by joining is bounded, so a small call cannot build a huge value. */
 export function boundedText(text: string): string {
   if (text.length > LIMITS.textChars) {
     throw new EvaluationError(`Text would be longer than ${LIMITS.textChars.toLocaleString('en')} characters`);
   }
   return text;
+}
+
+/** A result too large for a number (it would be sent as null) is an error instead. */
+function finite(result: number): number {
+  if (!Number.isFinite(result)) throw new EvaluationError('The result is too large for a number');
+  return result;
 }
 
 export function truthy(value: Value): boolean {

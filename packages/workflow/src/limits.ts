@@ -14,6 +14,8 @@ export const LIMITS = {
   templateParts: 200,
   /** Characters of any text value made while evaluating (joining text with +). */
   textChars: 1_048_576,
+  /** Bytes (as JSON, estimated) of a list made while evaluating: a list of lists cannot multiply a body. */
+  listBytes: 4 * 1_048_576,
   /** Nesting of JSON a caller may send (and of any JSON value stored in a run). */
   jsonDepth: 64,
   /** Bytes of a run's output and of each step's input and output, as stored JSON. */

@@ -32,8 +32,16 @@ describe('types', () => {
     expect(unify(T.number, T.text)).toEqual(T.any);
     expect(unify(T.any, T.text)).toEqual(T.any);
     expect(unify(T.list(T.number), T.list(T.text))).toEqual(T.list(T.any));
-    expect(unify(order, T.object({ other: T.text }))).toEqual(T.object());
-    expect(unify(order, orEmpty(T.object({ total: T.text, coupon: T.text })))).toEqual(orEmpty(order));
+    // Objects unify field by field: a field only one side has may be empty; one typed differently
+    // on each side is any value (never the type of one side: that would let run-time errors through).
+    expect(unify(order, T.object({ other: T.text }))).toEqual({
+      kind: 'object',
+      fields: { total: orEmpty(T.number), coupon: orEmpty(T.text), other: orEmpty(T.text) },
+      fieldIds: {},
+    });
+    expect(unify(order, orEmpty(T.object({ total: T.text, coupon: T.text })))).toEqual(
+      orEmpty({ kind: 'object', fields: { total: T.any, coupon: orEmpty(T.text) }, fieldIds: {} }),
+    );
   });
 
   it('says what may be used where, without a conversion or a default', () => {

@@ -71,29 +71,34 @@ export function withoutEmpty(type: Type): Type {
   return rest as Type;
 }
 
-function sameShape(a: Type, b: Type): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'list' && b.kind === 'list') return sameShape(a.of, b.of);
-  if (a.kind === 'object' && b.kind === 'object') {
-    const af = a.fields ? Object.keys(a.fields).sort().join() : null;
-    const bf = b.fields ? Object.keys(b.fields).sort().join() : null;
-    return af === bf;
-  }
-  return true;
-}
-
-/** The type of "either of these" (the branches of `c ? a : b`, the two sides of `a ?? b`). */
+/**
+ * The type of "either of these" (the branches of `c ? a : b`, the two sides of `a ?? b`, the items
+ * of a list): field by field for objects and item types for lists, so that a field that is a number
+ * on one side and text on the other is `any`, never a number.
+ */
 export function unify(a: Type, b: Type): Type {
   if (a.kind === 'empty') return orEmpty(b);
   if (b.kind === 'empty') return orEmpty(a);
   if (a.kind === 'any' || b.kind === 'any') return T.any;
-  if (sameShape(withoutEmpty(a), withoutEmpty(b))) return a.nullable || b.nullable ? orEmpty(a) : a;
-  if (a.kind === 'list' && b.kind === 'list') {
-    const list: Type = { kind: 'list', of: unify(a.of, b.of) };
-    return a.nullable || b.nullable ? orEmpty(list) : list;
+  let base: Type;
+  if (a.kind === 'list' && b.kind === 'list') base = { kind: 'list', of: unify(a.of, b.of) };
+  else if (a.kind === 'object' && b.kind === 'object') base = unifyObjects(a, b);
+  else if (a.kind === b.kind) base = { kind: a.kind } as Type;
+  else return T.any;
+  return a.nullable || b.nullable ? orEmpty(base) : base;
+}
+
+function unifyObjects(a: Extract<Type, { kind: 'object' }>, b: Extract<Type, { kind: 'object' }>): Type {
+  if (!a.fields || !b.fields) return T.object();
+  const keys = new Set([...Object.keys(a.fields), ...Object.keys(b.fields)]);
+  const fields = new Map<string, Type>();
+  for (const key of keys) {
+    const left = ownEntry(a.fields, key);
+    const right = ownEntry(b.fields, key);
+    fields.set(key, left && right ? unify(left, right) : orEmpty((left ?? right)!));
   }
-  if (a.kind === 'object' && b.kind === 'object') return a.nullable || b.nullable ? orEmpty(T.object()) : T.object();
-  return T.any;
+  // fromEntries makes own properties, so a field called "__proto__" stays a field.
+  return { kind: 'object', fields: Object.fromEntries(fields), fieldIds: { ...a.fieldIds, ...b.fieldIds } };
 }
 
 const SCALAR_WORDS: Record<ScalarKind, [one: string, many: string]> = {

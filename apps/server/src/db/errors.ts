@@ -16,7 +16,7 @@ export const isBusyError = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
   const cause = (error as { cause?: { originalCode?: string; kind?: string } }).cause;
   return (
-    /SQLITE_BUSY|database is locked|SocketTimeout/i.test(error.message) ||
+    /SQLITE_BUSY|database is locked|SocketTimeout|Operation has timed out/i.test(error.message) ||
     cause?.originalCode?.startsWith('SQLITE_BUSY') === true ||
     cause?.kind === 'SocketTimeout'
   );

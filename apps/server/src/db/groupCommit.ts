@@ -10,6 +10,17 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** A write that could not be committed before its deadline; it was taken out of the queue, so it will never be. */
+export class WriteTimeoutError extends Error {
+  override name = 'WriteTimeoutError';
+  constructor() {
+    super('The database could not be written in time');
+  }
+}
+
+/** How long writes may keep failing (a busy database) before the writer counts as unhealthy. */
+const UNHEALTHY_AFTER_MS = 1000;
+
 export interface GroupCommitOptions {
   /** How long the first write of a batch waits for others to join it. 0: the next turn of the event loop. */
   batchMs: number;
@@ -42,19 +53,44 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions,
   ) {}
 
-  /** False while writes cannot be committed (the database is locked, full, or read-only). */
+  /** False while writes have not been committed for a while (the database is locked, full, or read-only). */
   get healthy(): boolean {
-    return this.failingSince === null;
+    return this.failingSince === null || Date.now() - this.failingSince < UNHEALTHY_AFTER_MS;
   }
 
   get pending(): number {
     return this.queue.length;
   }
 
-  write(op: WriteOp): Promise<void> {
+  /**
+   * Queues a write; resolves once it is committed. With `deadlineMs`, a write still not committed
+   * by then (the database is busy) is taken out of the queue and rejects with WriteTimeoutError:
+   * it is then certain never to be written.
+   */
+  write(op: WriteOp, deadlineMs?: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The database writer is closed'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const item: Pending = {
+        op,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      if (deadlineMs !== undefined) {
+        timer = setTimeout(() => {
+          const index = this.queue.indexOf(item);
+          if (index === -1) return;
+          this.queue.splice(index, 1);
+          reject(new WriteTimeoutError());
+        }, deadlineMs);
+      }
+      this.queue.push(item);
       if (this.queue.length >= this.options.maxBatch && this.retryDelayMs === 0) this.schedule(0, true);
       else this.schedule(this.options.batchMs, false);
     });

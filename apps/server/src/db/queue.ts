@@ -32,8 +32,12 @@ export interface ClaimRequest {
   now: Date;
   limit: number;
   leaseUntil: Date;
-  /** Runs of a workflow this process is executing outside the queue (synchronous calls). */
-  localRunning(workflowId: string, environment: string): number;
+}
+
+export interface ClaimResult {
+  runs: ClaimedRun[];
+  /** Due runs were left queued because their workflow is at its concurrency limit. */
+  heldBack: boolean;
 }
 
 export interface ReapResult {
@@ -44,12 +48,19 @@ export interface ReapResult {
 }
 
 export interface RunQueue {
-  /** Takes up to `limit` due runs, higher priority first, then by due time; starts an attempt of each. */
-  claim(request: ClaimRequest): ClaimedRun[];
-  /** Extends the leases of the owner's running runs; returns how many. */
-  renew(owner: string, until: Date): number;
-  /** Runs whose lease expired, or whose owner is known to be gone, get a new attempt or are interrupted. */
-  reap(now: Date, isGone: (owner: string) => boolean, self: string): ReapResult;
+  /**
+   * Takes up to `limit` due runs, higher priority first, then by due time, skipping runs of
+   * workflows at their concurrency limit; starts an attempt of each. Null when the database was
+   * busy (try again shortly).
+   */
+  claim(request: ClaimRequest): ClaimResult | null;
+  /** Extends the leases of these runs of the owner (the ones it is executing); returns how many. */
+  renew(owner: string, runIds: readonly string[], until: Date): number;
+  /**
+   * Runs whose lease expired, or whose owner is known to be gone, get a new attempt or are
+   * interrupted; runs `executing` says this process is working on are left alone.
+   */
+  reap(now: Date, isGone: (owner: string) => boolean, executing: (runId: string) => boolean): ReapResult;
   /** The earliest due time among queued runs, for the wake-up timer. */
   nextDue(): Date | null;
   heartbeat(runner: { id: string; hostname: string; pid: number; startedAt: Date }, now: Date): void;
@@ -57,6 +68,9 @@ export interface RunQueue {
 }
 
 const PRIORITIES = [1, 0] as const;
+/** How many due runs one claim looks at, at most, past runs held back by a concurrency limit. */
+const MAX_SCAN = 1000;
+const PAGE = 100;
 const INTERRUPTED = 'The runner stopped while this run was in progress';
 
 interface CandidateRow {
@@ -78,7 +92,7 @@ interface CandidateRow {
 }
 
 export class SqliteRunQueue implements RunQueue {
-  private readonly candidates: Database.Statement<[number, string, number], CandidateRow>;
+  private readonly candidates: Database.Statement<[number, string, string, string, string, number], CandidateRow>;
   private readonly runningCounts: Database.Statement<[], { workflowId: string; environment: string; n: number }>;
   private readonly take: Database.Statement;
   private readonly startAttempt: Database.Statement;
@@ -93,15 +107,17 @@ export class SqliteRunQueue implements RunQueue {
 
   constructor(private readonly db: Sqlite) {
     // Served by the partial index Run_due_idx (priority, runAt) WHERE status = 'queued'.
+    // Keyset pages through due runs of one priority: (runAt, id) after the last one seen.
     this.candidates = db.prepare(`SELECT id, workflowId, workflowName, environment, trigger, releaseNumber, draftRevision, mode,
       attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt
-      FROM Run WHERE status = 'queued' AND priority = ? AND runAt <= ? ORDER BY runAt, id LIMIT ?`);
+      FROM Run WHERE status = 'queued' AND priority = ? AND runAt <= ? AND (runAt > ? OR (runAt = ? AND id > ?))
+      ORDER BY runAt, id LIMIT ?`);
     this.runningCounts = db.prepare(`SELECT workflowId, environment, COUNT(*) AS n FROM Run WHERE status = 'running' GROUP BY workflowId, environment`);
     this.take = db.prepare(`UPDATE Run SET status = 'running', attempts = attempts + 1, leaseOwner = ?, leaseExpiresAt = ?,
       startedAt = COALESCE(startedAt, ?), recovered = recovered OR (nextAttemptReason IS 'recovered'), nextAttemptReason = NULL
       WHERE id = ? AND status = 'queued'`);
     this.startAttempt = db.prepare(`INSERT OR REPLACE INTO RunAttempt (runId, number, reason, status, startedAt, runner) VALUES (?, ?, ?, 'running', ?, ?)`);
-    this.renewStmt = db.prepare(`UPDATE Run SET leaseExpiresAt = ? WHERE leaseOwner = ? AND status = 'running'`);
+    this.renewStmt = db.prepare(`UPDATE Run SET leaseExpiresAt = ? WHERE id = ? AND leaseOwner = ? AND status = 'running'`);
     this.running = db.prepare(`SELECT id, attempts, maxAttempts, leaseOwner, leaseExpiresAt FROM Run WHERE status = 'running'`);
     this.requeue = db.prepare(`UPDATE Run SET status = 'queued', runAt = ?, nextAttemptReason = 'recovered', leaseOwner = NULL,
       leaseExpiresAt = NULL WHERE id = ? AND status = 'running' AND attempts = ?`);
@@ -114,69 +130,84 @@ export class SqliteRunQueue implements RunQueue {
     this.forgetStmt = db.prepare(`DELETE FROM RunnerProcess WHERE id = ?`);
   }
 
-  claim(request: ClaimRequest): ClaimedRun[] {
-    if (request.limit <= 0) return [];
+  claim(request: ClaimRequest): ClaimResult | null {
+    if (request.limit <= 0) return { runs: [], heldBack: false };
     try {
       return this.db.transaction(() => this.claimWithin(request)).immediate();
     } catch (error) {
-      if (isBusy(error)) return [];
+      if (isBusy(error)) return null;
       throw error;
     }
   }
 
-  private claimWithin({ owner, now, limit, leaseUntil, localRunning }: ClaimRequest): ClaimedRun[] {
+  private claimWithin({ owner, now, limit, leaseUntil }: ClaimRequest): ClaimResult {
     const nowText = sqlDate(now);
     let counts: Map<string, number> | null = null;
     const claimed: ClaimedRun[] = [];
+    let heldBack = false;
+    let scanned = 0;
     for (const priority of PRIORITIES) {
-      // Look a little further than the limit, so runs held back by a concurrency limit do not block others.
-      const rows = this.candidates.all(priority, nowText, (limit - claimed.length) * 2 + 8);
-      for (const row of rows) {
-        if (claimed.length >= limit) break;
-        if (row.concurrencyLimit !== null) {
-          counts ??= new Map(this.runningCounts.all().map((c) => [`${c.workflowId}\u0000${c.environment}`, c.n]));
-          const key = `${row.workflowId}\u0000${row.environment}`;
-          const busy = (counts.get(key) ?? 0) + localRunning(row.workflowId, row.environment);
-          if (busy >= row.concurrencyLimit) continue;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
+      let after = { runAt: '', id: '' };
+      while (claimed.length < limit && scanned < MAX_SCAN) {
+        const rows = this.candidates.all(priority, nowText, after.runAt, after.runAt, after.id, PAGE);
+        for (const row of rows) {
+          scanned++;
+          after = row;
+          if (claimed.length >= limit) break;
+          if (row.concurrencyLimit !== null) {
+            // The runs being executed, in any process, are the running rows: every run of a
+            // workflow with a concurrency limit goes through this queue, synchronous calls too.
+            counts ??= new Map(this.runningCounts.all().map((c) => [`${c.workflowId}\u0000${c.environment}`, c.n]));
+            const key = `${row.workflowId}\u0000${row.environment}`;
+            const running = counts.get(key) ?? 0;
+            if (running >= row.concurrencyLimit) {
+              heldBack = true;
+              continue;
+            }
+            counts.set(key, running + 1);
+          }
+          if (this.take.run(owner, sqlDate(leaseUntil), nowText, row.id).changes === 0) continue;
+          const attempt = row.attempts + 1;
+          const reason: AttemptReason = row.nextAttemptReason ?? 'first';
+          this.startAttempt.run(row.id, attempt, reason, nowText, owner);
+          claimed.push({
+            id: row.id,
+            workflowId: row.workflowId,
+            workflowName: row.workflowName,
+            environment: row.environment,
+            trigger: row.trigger,
+            releaseNumber: row.releaseNumber,
+            draftRevision: row.draftRevision,
+            mode: row.mode,
+            attempt,
+            maxAttempts: row.maxAttempts,
+            reason,
+            input: row.input,
+            createdAt: new Date(row.createdAt),
+            runAt: new Date(row.runAt),
+          });
         }
-        if (this.take.run(owner, sqlDate(leaseUntil), nowText, row.id).changes === 0) continue;
-        const attempt = row.attempts + 1;
-        const reason: AttemptReason = row.nextAttemptReason ?? 'first';
-        this.startAttempt.run(row.id, attempt, reason, nowText, owner);
-        claimed.push({
-          id: row.id,
-          workflowId: row.workflowId,
-          workflowName: row.workflowName,
-          environment: row.environment,
-          trigger: row.trigger,
-          releaseNumber: row.releaseNumber,
-          draftRevision: row.draftRevision,
-          mode: row.mode,
-          attempt,
-          maxAttempts: row.maxAttempts,
-          reason,
-          input: row.input,
-          createdAt: new Date(row.createdAt),
-          runAt: new Date(row.runAt),
-        });
+        if (rows.length < PAGE) break;
       }
-      if (claimed.length >= limit) break;
+      if (claimed.length >= limit || scanned >= MAX_SCAN) break;
     }
-    return claimed;
+    return { runs: claimed, heldBack };
   }
 
-  renew(owner: string, until: Date): number {
-    return this.renewStmt.run(sqlDate(until), owner).changes;
+  renew(owner: string, runIds: readonly string[], until: Date): number {
+    const untilText = sqlDate(until);
+    let renewed = 0;
+    for (const id of runIds) renewed += this.renewStmt.run(untilText, id, owner).changes;
+    return renewed;
   }
 
-  reap(now: Date, isGone: (owner: string) => boolean, self: string): ReapResult {
+  reap(now: Date, isGone: (owner: string) => boolean, executing: (runId: string) => boolean): ReapResult {
     const result: ReapResult = { recovered: [], interrupted: [] };
     this.db
       .transaction(() => {
         const nowText = sqlDate(now);
         for (const run of this.running.all()) {
-          if (run.leaseOwner === self) continue;
+          if (executing(run.id)) continue;
           const expired = run.leaseExpiresAt === null || new Date(run.leaseExpiresAt) < now;
           if (!expired && !(run.leaseOwner && isGone(run.leaseOwner))) continue;
           this.endAttempt.run(nowText, INTERRUPTED, run.id, run.attempts);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Sqlite } from './sqlite.ts';
+import { type Sqlite, sqlDate } from './sqlite.ts';
 
 /**
  * Deleting old runs in small batches. Run ids are UUIDv7, so walking the primary key from the
@@ -11,12 +11,20 @@ export class RunRetention {
   private readonly deleteSteps: Database.Statement;
   private readonly deleteAttempts: Database.Statement;
   private readonly deleteRun: Database.Statement;
+  private readonly deleteSnapshots: Database.Statement;
 
   constructor(private readonly db: Sqlite) {
     this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? ORDER BY id LIMIT ?`);
     this.deleteSteps = db.prepare(`DELETE FROM RunStep WHERE runId = ?`);
     this.deleteAttempts = db.prepare(`DELETE FROM RunAttempt WHERE runId = ?`);
     this.deleteRun = db.prepare(`DELETE FROM Run WHERE id = ?`);
+    this.deleteSnapshots = db.prepare(`DELETE FROM DraftSnapshot WHERE createdAt < ? AND NOT EXISTS
+      (SELECT 1 FROM Run WHERE Run.workflowId = DraftSnapshot.workflowId AND Run.draftRevision = DraftSnapshot.revision)`);
+  }
+
+  /** Deletes draft snapshots older than `before` that no remaining run is pinned to; returns how many. */
+  unusedSnapshots(before: Date): number {
+    return this.deleteSnapshots.run(sqlDate(before)).changes;
   }
 
   /**

@@ -45,9 +45,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const endpoint = endpointOf(request.url);
     const message = statusCode >= 500 ? 'Internal server error' : publicMessage(error, statusCode, endpoint ? deps.config.bodyLimitBytes : API_BODY_LIMIT);
     if (endpoint) {
-      if (error instanceof BodyError) countRefusal(deps.refusals, request.url, error.reason, message);
-      else if (statusCode === 413) countRefusal(deps.refusals, request.url, 'too_large', message);
-      else if (statusCode === 415) countRefusal(deps.refusals, request.url, 'unsupported_media_type', message);
+      if (error instanceof BodyError) countRefusal(deps.refusals, deps.engine, request.url, error.reason, message);
+      else if (statusCode === 413) countRefusal(deps.refusals, deps.engine, request.url, 'too_large', message);
+      else if (statusCode === 415) countRefusal(deps.refusals, deps.engine, request.url, 'unsupported_media_type', message);
       return sendError(reply, statusCode, message);
     }
     return reply.code(statusCode).send({ error: message });

@@ -58,7 +58,9 @@ export function registerBodyParsers(app: FastifyInstance) {
   app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
+    // A byte-order mark is allowed in front and dropped, so the text stored as the run's input parses.
+    const raw = String(body);
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.trim() === '') return done(null, undefined);
     if (jsonDepth(text) > LIMITS.jsonDepth) {
       return done(new BodyError(`The JSON body is nested more than ${LIMITS.jsonDepth} levels deep`, 'too_deep'), undefined);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONDITION_NOT_MET } from '@switchyard/workflow';
-import { type CallResult, type Engine, EngineStoppedError } from '../runner/engine.ts';
+import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
 import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
@@ -31,12 +31,15 @@ export interface EndpointDeps {
   bodyLimitBytes: number;
 }
 
-/** Counts a refused call (never its body) under the workflow's name, or one bucket for unknown names. */
-export function countRefusal(refusals: RefusedCalls, url: string, reason: RefusalReason, message: string) {
+/**
+ * Counts a refused call (never its body) under the workflow's name; calls to names no workflow has
+ * go to one bucket, so made-up names add no rows. A parameter's value is cut from the message.
+ */
+export function countRefusal(refusals: RefusedCalls, engine: Engine, url: string, reason: RefusalReason, message: string) {
   const endpoint = endpointOf(url);
   if (!endpoint) return;
-  const name = reason === 'unknown_workflow' || !/^[a-z0-9-]{1,64}$/.test(endpoint.name) ? UNKNOWN_WORKFLOW : endpoint.name;
-  refusals.count(name, endpoint.environment, reason, message);
+  const known = reason !== 'unknown_workflow' && /^[a-z0-9-]{1,64}$/.test(endpoint.name) && engine.knowsWorkflow(endpoint.name);
+  refusals.count(known ? endpoint.name : UNKNOWN_WORKFLOW, endpoint.environment, reason, message.replace(/, got .*$/s, ''));
 }
 
 /**
@@ -62,14 +65,14 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
       return sendResult(reply, result);
     } catch (error) {
       if (error instanceof AppError) {
-        if (error.reason) countRefusal(deps.refusals, request.url, error.reason as RefusalReason, error.message);
+        if (error.reason) countRefusal(deps.refusals, deps.engine, request.url, error.reason as RefusalReason, error.message);
         return sendError(reply, HTTP_STATUS[error.code], error.message, error.details);
       }
       if (error instanceof BodyError) {
-        countRefusal(deps.refusals, request.url, error.reason, error.message);
+        countRefusal(deps.refusals, deps.engine, request.url, error.reason, error.message);
         return sendError(reply, 400, error.message);
       }
-      if (error instanceof EngineStoppedError) return sendError(reply, 503, error.message);
+      if (error instanceof EngineStoppedError || error instanceof DatabaseBusyError) return sendError(reply, 503, error.message);
       throw error;
     }
   };

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import {
   type CompletedStep,
   type Outcome,
@@ -13,12 +11,13 @@ import {
 import type { Logger } from 'pino';
 import { V7Generator } from 'uuidv7';
 import type { EngineConfig } from '../config.ts';
-import type { ClaimedRun, EngineDb, RunRow } from '../db/index.ts';
-import { uuidv7Floor } from '../db/index.ts';
+import { type ClaimedRun, type EngineDb, type RunOutcome, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import { badRequest } from '../services/errors.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
+import { isOwnerGone, newOwnerId } from './identity.ts';
 import { attemptRow, runOutcome, stepRow, stepRows } from './records.ts';
+import { RetentionSweep } from './retentionSweep.ts';
 
 /** What a workflow call gets back: the run's end, or 202 while it is queued or still going. */
 export type CallResult =
@@ -42,38 +41,58 @@ export class EngineStoppedError extends Error {
   }
 }
 
+/** The run could not be recorded within the wait limit (the database is locked): nothing was written. */
+export class DatabaseBusyError extends Error {
+  override name = 'DatabaseBusyError';
+  constructor() {
+    super('The database is busy and the run could not be recorded; nothing was run. Try again.');
+  }
+}
+
 type Finished = Extract<CallResult, { kind: 'finished' }>;
 
 const SAFETY_POLL_MS = 1000;
 const BUSY_RETRY_MS = 10;
-const RETENTION_BATCH = 500;
+/** Lease renewal after a busy database: soon, not a whole renewal period later. */
+const HOUSEKEEPING_RETRY_MS = 100;
+const UNRECORDED = 'The result of this run could not be recorded (the details are in the server log)';
 
 /**
- * The run engine of one process. A synchronous call runs here and now when there is capacity
- * (committed once at the end when all its steps are pure, or before its first step with an effect);
- * everything else goes through the queue: committed as `queued`, claimed under a lease by this or
- * another process, executed, and finished with a write fenced by attempt and lease. A timer set
- * for the next due run, a wake-up on every local enqueue, and a slow poll (for runs other processes
- * insert) drive claiming; a renewal loop keeps leases alive, reaps runs whose runner is gone and
- * writes this process's heartbeat; a sweep deletes runs past their retention.
+ * The run engine of one process.
+ *
+ * A synchronous call runs here and now when there is capacity: a run whose steps all stay inside
+ * it is committed once, at the end; one that reaches a step with an effect, or outlasts the
+ * caller's wait limit, is first committed as running under this process's lease. Everything else
+ * goes through the queue: runs that respond at once, runs over capacity, and every run of a
+ * workflow with a concurrency limit (so the limit holds across processes). Queued runs are claimed
+ * under a lease by this or another process, resume after the steps earlier attempts recorded, and
+ * end with a write fenced by attempt and lease owner.
+ *
+ * Claiming is driven by a wake-up on every local enqueue, a timer for the next due run, and a slow
+ * poll for runs other processes insert. Housekeeping (every LEASE_RENEW_SECONDS) writes the
+ * heartbeat, renews the leases of the runs this process is executing, and reaps the others whose
+ * lease expired or whose process is gone.
  */
 export class Engine {
-  /** This process as a lease owner: host, pid and a nonce, so a restarted process is a new owner. */
-  readonly owner: string;
+  /** This process as a lease owner (see identity.ts). */
+  readonly owner = newOwnerId();
   private readonly startedAt: Date;
   private accepting = false;
   private stopping = false;
+  /** Runs whose steps are running in this process: what capacity counts. */
   private executing = 0;
-  private readonly localRunning = new Map<string, number>();
+  /** Runs in the database this process is working on: their leases are renewed, the reaper leaves them. */
+  private readonly mine = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly waiters = new Map<string, (result: Finished) => void>();
+  private readonly waiters = new Map<string, (result: CallResult) => void>();
   private readonly services: Services;
   private claimTimer: ReturnType<typeof setTimeout> | null = null;
   private claimAt = Infinity;
-  private saturated = false;
+  /** Claim again when a run here ends (capacity was full, or runs waited for a concurrency slot). */
+  private wakeOnEnd = false;
   private renewTimer: ReturnType<typeof setInterval> | null = null;
-  private retentionTimer: ReturnType<typeof setInterval> | null = null;
-  private sweeping = false;
+  private housekeepingRetry: ReturnType<typeof setTimeout> | null = null;
+  private readonly retention: RetentionSweep;
   /** Run ids: UUIDv7 from the engine's clock, so they sort by creation time (and follow a test clock). */
   private readonly ids = new V7Generator();
 
@@ -84,18 +103,22 @@ export class Engine {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.startedAt = clock();
+    this.retention = new RetentionSweep(engineDb, config, log, clock);
     this.services = {
       now: clock,
       monotonic: () => performance.now(),
       sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            reject(new Error('aborted'));
-          }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              reject(new Error('aborted'));
+            },
+            { once: true },
+          );
         }),
       logger: {
         warn: (message, details) => log.warn(details ?? {}, message),
@@ -112,26 +135,32 @@ export class Engine {
     this.housekeeping();
     this.accepting = true;
     this.renewTimer = setInterval(() => this.housekeeping(), this.config.leaseRenewMs);
-    this.retentionTimer = setInterval(() => void this.sweepRetention(), this.config.retentionSweepMs);
     this.renewTimer.unref();
-    this.retentionTimer.unref();
+    this.retention.start();
     this.wake();
   }
 
-  /** Refuses new calls from now on; what is in flight goes on (see stop). */
+  /**
+   * Refuses new calls from now on. Callers waiting for a queued run are answered 202 at once: their
+   * runs are durable and will run (here after a restart, or in another process).
+   */
   stopAccepting(): void {
     this.accepting = false;
+    for (const [runId, resolve] of this.waiters) resolve({ kind: 'accepted', runId });
   }
 
-  /** Stops claiming, waits for the runs in flight to finish and their writes to commit. */
+  /**
+   * Stops claiming and waits for the runs in flight to end and their writes to commit. Leases are
+   * renewed until then, so no other process takes over a run that is still being worked on.
+   */
   async stop(): Promise<void> {
-    this.accepting = false;
+    this.stopAccepting();
     this.stopping = true;
     if (this.claimTimer) clearTimeout(this.claimTimer);
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retention.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    for (const [runId, resolve] of this.waiters) resolve({ kind: 'finished', runId, status: 'interrupted', error: 'The server stopped' });
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.housekeepingRetry) clearTimeout(this.housekeepingRetry);
     await this.engineDb.commits.drain();
     try {
       this.engineDb.queue.forget(this.owner);
@@ -140,30 +169,25 @@ export class Engine {
     }
   }
 
-  /**
-   * Whether the database takes writes: commits this runner's heartbeat through the group commit
-   * and waits at most `timeoutMs` for it.
-   */
+  /** Whether the database takes writes: commits this runner's heartbeat within `timeoutMs`. */
   async writable(timeoutMs: number): Promise<boolean> {
-    if (!this.engineDb.commits.healthy) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const write = this.engineDb.commits.write(() => this.engineDb.queue.heartbeat(this.runnerInfo(), this.clock())).then(
+    return this.engineDb.commits.write(() => this.engineDb.queue.heartbeat(this.runnerInfo(), this.clock()), timeoutMs).then(
       () => true,
       () => false,
     );
-    try {
-      return await Promise.race([write, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  }
+
+  /** Whether a workflow of this name exists (for counting refused calls under it). */
+  knowsWorkflow(name: string): boolean {
+    return this.engineDb.lookups.workflowHead(name) !== null;
   }
 
   // ---- calls ------------------------------------------------------------------------------
 
   /**
    * A call of a workflow endpoint. Throws AppError for what the caller got wrong (unknown
-   * workflow, draft with errors, bad parameters); nothing is written then.
+   * workflow, draft with errors, bad parameters), and DatabaseBusyError when the run could not be
+   * recorded in time; nothing is written then.
    */
   async call(request: CallRequest): Promise<CallResult> {
     if (!this.accepting) throw new EngineStoppedError();
@@ -171,19 +195,23 @@ export class Engine {
     const inputs = readInputs(resolved.definition.trigger.parameters, request.body);
     if (!inputs.ok) throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
     const { settings } = resolved.definition;
-    const now = this.clock();
-    const row = this.newRun(resolved, request, now);
+    const row = this.newRun(resolved, request, this.clock());
 
     if (settings.mode === 'async') {
       await this.enqueue(resolved, row);
       return { kind: 'accepted', runId: row.id };
     }
-    if (this.hasCapacity(resolved)) return this.runNow(resolved, row, inputs.values);
-    // Over capacity or over the workflow's concurrency limit: wait in the queue, ahead of runs
-    // nobody waits for, and answer 202 if the result does not come within the wait limit.
+    if (settings.concurrency === null && this.executing < this.config.capacity) return this.runNow(resolved, row, inputs.values);
+    // Over capacity, or a workflow with a concurrency limit: through the queue, ahead of runs
+    // nobody waits for; the caller gets the result if it comes within the wait limit, else 202.
     row.priority = 1;
     const result = this.waitFor(row.id);
-    await this.enqueue(resolved, row);
+    try {
+      await this.enqueue(resolved, row);
+    } catch (error) {
+      this.waiters.get(row.id)?.({ kind: 'accepted', runId: row.id });
+      throw error;
+    }
     return result;
   }
 
@@ -220,23 +248,11 @@ export class Engine {
     };
   }
 
-  private hasCapacity(resolved: ResolvedDefinition): boolean {
-    if (this.executing >= this.config.capacity) return false;
-    const limit = resolved.definition.settings.concurrency;
-    if (limit === null) return true;
-    const key = concurrencyKey(resolved.workflowId, resolved.environment);
-    return (this.localRunning.get(key) ?? 0) + this.runningElsewhere(resolved) < limit;
-  }
-
-  /** Runs of this workflow that queue claims are executing (in any process). */
-  private runningElsewhere(resolved: ResolvedDefinition): number {
-    return this.engineDb.lookups.runningCount(resolved.workflowId, resolved.environment);
-  }
-
+  /** Commits a queued run (and the draft snapshot it is pinned to, the first time), within the wait limit. */
   private async enqueue(resolved: ResolvedDefinition, row: RunRow): Promise<void> {
     const writes = this.engineDb.writes;
     const snapshot = this.definitions.needsSnapshot(resolved);
-    await this.engineDb.commits.write((db) => {
+    await this.recordWithin((db) => {
       if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, row.createdAt)(db);
       writes.insertRun(row, null)(db);
     });
@@ -244,10 +260,20 @@ export class Engine {
     this.wake();
   }
 
-  /** A synchronous call executed in this process now. It holds a slot of capacity while its steps run, not while its writes commit. */
+  /** A write a caller is waiting for: within the synchronous wait limit, or nothing is written. */
+  private async recordWithin(op: Parameters<EngineDb['commits']['write']>[0]): Promise<void> {
+    try {
+      await this.engineDb.commits.write(op, this.config.syncWaitMs);
+    } catch (error) {
+      if (error instanceof WriteTimeoutError) throw new DatabaseBusyError();
+      throw error;
+    }
+  }
+
+  /** A synchronous call executed in this process now; it holds capacity while its steps run, not while it commits. */
   private runNow(resolved: ResolvedDefinition, row: RunRow, params: ReadonlyMap<string, Value>): Promise<CallResult> {
-    const key = this.begin(resolved.workflowId, resolved.environment);
-    const work = this.executeNow(resolved, row, params, () => this.end(key));
+    this.executing++;
+    const work = this.executeNow(resolved, row, params, () => this.stepsEnded());
     this.track(work);
     return work;
   }
@@ -256,7 +282,7 @@ export class Engine {
     resolved: ResolvedDefinition,
     row: RunRow,
     params: ReadonlyMap<string, Value>,
-    stepsDone: () => void,
+    stepsEnded: () => void,
   ): Promise<CallResult> {
     const { definition } = resolved;
     const writes = this.engineDb.writes;
@@ -265,18 +291,29 @@ export class Engine {
     const positions = positionsOf(definition);
     row.attempts = 1;
     row.startedAt = startedAt;
-    let persisted: Promise<void> | null = null;
-    const done: StepRecord[] = [];
     const snapshot = this.definitions.needsSnapshot(resolved);
-    // A run whose steps all stay inside it and end at once is committed once, at the end. One that
-    // reaches a step with an effect, or outlasts the caller's wait, is first committed as running
-    // (under this process's lease) with the steps done so far, and finished with a fenced update.
-    const persist = () =>
-      (persisted ??= this.engineDb.commits.write((db) => {
-        if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
+    const writeSnapshot: Parameters<EngineDb['commits']['write']>[0] = (db) => {
+      if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
+    };
+    // running: nothing written yet; persisted: committed as running, steps checkpointed as they end;
+    // ending: the single write of the whole run is on its way.
+    const progress: { state: 'running' | 'persisted' | 'ending' } = { state: 'running' };
+    let persisted: Promise<void> = Promise.resolve();
+    const done: StepRecord[] = [];
+    const persist = (): Promise<void> => {
+      if (progress.state === 'running') {
+        progress.state = 'persisted';
+        this.mine.add(row.id);
         const running: RunRow = { ...row, status: 'running', leaseOwner: this.owner, leaseExpiresAt: this.leaseUntil() };
-        writes.insertRun(running, attemptRow(row.id, 1, 'first', startedAt, this.owner), stepRows(row.id, 1, done, positions))(db);
-      }));
+        const steps = stepRows(row.id, 1, done, positions);
+        persisted = this.engineDb.commits.write((db) => {
+          writeSnapshot(db);
+          writes.insertRun(running, attemptRow(row.id, 1, 'first', startedAt, this.owner), steps)(db);
+        });
+        persisted.then(() => snapshot && this.definitions.snapshotStored(resolved), () => undefined);
+      }
+      return persisted;
+    };
     const timeout = resolved.mayWait ? this.timeoutSignal(definition.settings.timeoutSeconds) : null;
     const execution = interpret({
       definition,
@@ -286,13 +323,12 @@ export class Engine {
       ...(timeout && { signal: timeout.signal }),
       beforeEffect: persist,
       onStep: (record) => {
-        // Once the run is in the database, each step is checkpointed as it ends.
-        if (persisted) this.engineDb.commits.writeLater(writes.insertSteps([stepRow(row.id, 1, record, positions)]), 'step checkpoint');
+        if (progress.state === 'persisted') this.engineDb.commits.writeLater(writes.insertSteps([stepRow(row.id, 1, record, positions)]), 'step checkpoint');
         else done.push(record);
       },
     }).finally(() => {
       timeout?.dispose();
-      stepsDone();
+      stepsEnded();
     });
 
     const finish = async (outcome: Outcome): Promise<CallResult> => {
@@ -300,26 +336,34 @@ export class Engine {
       const durationMs = performance.now() - started;
       const retryAt = this.retryAt(outcome, 1, row.maxAttempts, definition.settings.retry);
       const end = runOutcome(outcome, finishedAt, durationMs, retryAt);
-      const waiting = retryAt ? this.waitFor(row.id) : null;
-      if (!persisted) {
+      if (progress.state === 'running') {
+        progress.state = 'ending';
         const final: RunRow = retryAt
           ? { ...row, status: 'queued', runAt: retryAt, error: end.error, nextAttemptReason: 'retry', priority: 1 }
           : { ...row, status: end.status, output: end.output, error: end.error, finishedAt, durationMs };
         const steps = stepRows(row.id, 1, outcome.records, positions);
-        await this.engineDb.commits.write((db) => {
-          if (snapshot) writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, startedAt)(db);
-          writes.insertRun(final, attemptRow(row.id, 1, 'first', startedAt, this.owner, end), steps)(db);
-        });
+        const waiting = retryAt ? this.waitFor(row.id) : null;
+        try {
+          await this.recordWithin((db) => {
+            writeSnapshot(db);
+            writes.insertRun(final, attemptRow(row.id, 1, 'first', startedAt, this.owner, end), steps)(db);
+          });
+        } catch (error) {
+          this.waiters.get(row.id)?.({ kind: 'accepted', runId: row.id });
+          throw error;
+        }
         if (snapshot) this.definitions.snapshotStored(resolved);
-      } else {
-        await persisted;
-        const applied = { value: false };
-        await this.engineDb.commits.write(writes.finish(row.id, 1, this.owner, end, [], applied));
-        if (!applied.value) return { kind: 'accepted', runId: row.id };
+        if (waiting) {
+          this.wake();
+          return waiting;
+        }
+        return finished(row.id, end.status, end.output, end.error);
       }
-      if (waiting) {
-        this.wake();
-        return waiting;
+      await persisted;
+      if (!(await this.writeEnd(row.id, 1, end))) return { kind: 'accepted', runId: row.id };
+      if (retryAt) {
+        this.wake(Math.max(0, retryAt.getTime() - Date.now()));
+        return this.waitFor(row.id);
       }
       const result = finished(row.id, end.status, end.output, end.error);
       this.waiters.get(row.id)?.(result);
@@ -335,10 +379,37 @@ export class Engine {
     const first = await Promise.race([finished$, overdue]);
     clearTimeout(timer);
     if (first !== 'overdue') return first;
-    this.track(finished$);
+    // Its single final write is already on its way: the result comes in a moment.
+    if (progress.state === 'ending') return finished$;
+    this.track(finished$.catch(() => undefined));
     await persist();
-    if (snapshot) this.definitions.snapshotStored(resolved);
     return { kind: 'accepted', runId: row.id };
+  }
+
+  /**
+   * Ends an attempt of a run this process holds, fenced by attempt and lease. When the write fails,
+   * a smaller one records the run as failed; when that fails too, the run is let go: its lease
+   * lapses and the reaper gives it a new attempt or marks it interrupted. False when the run was not
+   * ours to end any more (another process took over, or it was let go).
+   */
+  private async writeEnd(runId: string, attempt: number, end: RunOutcome): Promise<boolean> {
+    const writes = this.engineDb.writes;
+    const applied = { value: false };
+    try {
+      await this.engineDb.commits.write(writes.finish(runId, attempt, this.owner, end, [], applied));
+    } catch (error) {
+      this.log.error({ err: error, runId }, 'the end of a run could not be written; recording it as failed');
+      try {
+        const failed: RunOutcome = { status: 'failed', output: null, error: UNRECORDED, finishedAt: end.finishedAt, durationMs: end.durationMs };
+        await this.engineDb.commits.write(writes.finish(runId, attempt, this.owner, failed, [], applied));
+      } catch (again) {
+        this.log.error({ err: again, runId }, 'a run could not be recorded as failed either; its lease will lapse and the reaper will take it');
+        applied.value = false;
+      }
+    }
+    this.mine.delete(runId);
+    if (!applied.value) this.log.warn({ runId, attempt }, 'a run was not ours to end any more; its new attempt decides');
+    return applied.value;
   }
 
   /** Resolves with the run's end when this process finishes it, or 202 after the wait limit. */
@@ -358,7 +429,7 @@ export class Engine {
 
   // ---- the queue ----------------------------------------------------------------------------
 
-  /** Claims due runs now (or at the next due time); cheap to call often. */
+  /** Claims due runs now (or after `delayMs`); cheap to call often. */
   wake(delayMs = 0): void {
     if (this.stopping || !this.accepting) return;
     const at = Date.now() + delayMs;
@@ -375,28 +446,30 @@ export class Engine {
   private claim(): void {
     if (this.stopping) return;
     const free = this.config.capacity - this.executing;
-    let claimed: ClaimedRun[] = [];
-    if (free > 0) {
-      const now = this.clock();
-      try {
-        claimed = this.engineDb.queue.claim({
-          owner: this.owner,
-          now,
-          limit: free,
-          leaseUntil: this.leaseUntil(),
-          localRunning: (workflowId, environment) => this.localRunning.get(concurrencyKey(workflowId, environment)) ?? 0,
-        });
-      } catch (error) {
-        this.log.error({ err: error }, 'claiming runs failed');
-        return this.wake(SAFETY_POLL_MS);
-      }
+    if (free <= 0) {
+      this.wakeOnEnd = true;
+      return;
     }
-    for (const run of claimed) {
-      const key = this.begin(run.workflowId, run.environment);
-      this.track(this.executeClaimed(run).finally(() => this.end(key)));
+    let result;
+    try {
+      result = this.engineDb.queue.claim({ owner: this.owner, now: this.clock(), limit: free, leaseUntil: this.leaseUntil() });
+    } catch (error) {
+      this.log.error({ err: error }, 'claiming runs failed');
+      return this.wake(SAFETY_POLL_MS);
     }
-    this.saturated = free <= 0 || claimed.length === free;
-    if (this.saturated) return free > 0 ? this.wake(0) : undefined;
+    if (result === null) return this.wake(BUSY_RETRY_MS);
+    for (const run of result.runs) {
+      this.executing++;
+      this.mine.add(run.id);
+      this.track(this.executeClaimed(run).finally(() => this.stepsEnded()));
+    }
+    if (result.runs.length === free) return this.wake(0);
+    if (result.heldBack) {
+      // Due runs wait for a concurrency slot: a run ending here frees one; the poll covers runs
+      // ending in other processes. Claiming again at once would only spin.
+      this.wakeOnEnd = true;
+      return this.wake(SAFETY_POLL_MS);
+    }
     let next: Date | null;
     try {
       next = this.engineDb.queue.nextDue();
@@ -437,21 +510,9 @@ export class Engine {
     } finally {
       timeout?.dispose();
     }
-    const finishedAt = this.clock();
     const retryAt = resolved ? this.retryAt(outcome, run.attempt, run.maxAttempts, resolved.definition.settings.retry) : null;
-    const end = runOutcome(outcome, finishedAt, performance.now() - started, retryAt);
-    const applied = { value: false };
-    try {
-      await this.engineDb.commits.write(writes.finish(run.id, run.attempt, this.owner, end, [], applied));
-    } catch (error) {
-      // The lease runs out and the reaper gives the run a new attempt or marks it interrupted.
-      this.log.error({ err: error, runId: run.id }, 'the end of a run could not be written');
-      return;
-    }
-    if (!applied.value) {
-      this.log.warn({ runId: run.id, attempt: run.attempt }, 'lost the lease of a run before it ended; its new attempt decides');
-      return;
-    }
+    const end = runOutcome(outcome, this.clock(), performance.now() - started, retryAt);
+    if (!(await this.writeEnd(run.id, run.attempt, end))) return;
     if (retryAt) return this.wake(Math.max(0, retryAt.getTime() - Date.now()));
     this.waiters.get(run.id)?.(finished(run.id, end.status, end.output, end.error));
   }
@@ -470,86 +531,45 @@ export class Engine {
 
   // ---- housekeeping --------------------------------------------------------------------------
 
-  /** Heartbeat, lease renewal and reaping; runs at start and every LEASE_RENEW_SECONDS. */
+  /** Heartbeat, lease renewal and reaping: at start, every LEASE_RENEW_SECONDS, and soon again after a busy database. */
   private housekeeping(): void {
+    if (this.housekeepingRetry) clearTimeout(this.housekeepingRetry);
+    this.housekeepingRetry = null;
     const now = this.clock();
     try {
       const queue = this.engineDb.queue;
-      this.engineDb.sqlite.transaction(() => {
-        queue.heartbeat(this.runnerInfo(), now);
-        queue.renew(this.owner, this.leaseUntil());
-      }).immediate();
-      const reaped = queue.reap(now, (owner) => this.isGone(owner), this.owner);
+      this.engineDb.sqlite
+        .transaction(() => {
+          queue.heartbeat(this.runnerInfo(), now);
+          queue.renew(this.owner, [...this.mine], this.leaseUntil());
+        })
+        .immediate();
+      const reaped = queue.reap(
+        now,
+        (owner) => isOwnerGone(owner, this.owner),
+        (runId) => this.mine.has(runId),
+      );
       if (reaped.recovered.length > 0 || reaped.interrupted.length > 0) {
         this.log.warn({ recovered: reaped.recovered.length, interrupted: reaped.interrupted.length }, 'recovered runs whose runner stopped');
         this.wake();
       }
     } catch (error) {
-      this.log.warn({ err: error }, 'lease renewal and reaping will be tried again');
-    }
-  }
-
-  /**
-   * Whether the process behind a lease owner is certainly gone. Processes sharing an SQLite file
-   * share a machine: an owner on this host whose pid is not alive (or is our own pid with another
-   * nonce: a restart in a container) is gone, and its runs need not wait for their lease to expire.
-   */
-  private isGone(owner: string): boolean {
-    const [host, pidText] = owner.split(':');
-    if (host !== hostname()) return false;
-    const pid = Number(pidText);
-    if (!Number.isInteger(pid)) return false;
-    if (pid === process.pid) return owner !== this.owner;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
-    }
-  }
-
-  /** Deletes runs past their environment's retention, a small batch at a time. */
-  private async sweepRetention(): Promise<void> {
-    if (this.sweeping || this.stopping) return;
-    this.sweeping = true;
-    try {
-      const now = this.clock().getTime();
-      const { draft, live } = this.config.retentionMs;
-      const upTo = uuidv7Floor(new Date(now - Math.min(draft, live)));
-      const expired = (run: { environment: string; createdAt: Date }) =>
-        run.createdAt.getTime() < now - (run.environment === 'draft' ? draft : live);
-      let cursor: string | null = '';
-      let deleted = 0;
-      while (cursor !== null && !this.stopping) {
-        const batch: { next: string | null; deleted: number } = this.engineDb.retention.batch(cursor, upTo, RETENTION_BATCH, expired);
-        deleted += batch.deleted;
-        cursor = batch.next;
-        // Let calls in between batches.
-        await new Promise((resolve) => setImmediate(resolve));
+      this.log.warn({ err: error }, 'lease renewal and reaping will be tried again shortly');
+      if (!this.stopping || this.inFlight.size > 0) {
+        this.housekeepingRetry = setTimeout(() => this.housekeeping(), HOUSEKEEPING_RETRY_MS);
+        this.housekeepingRetry.unref();
       }
-      if (deleted > 0) this.log.info({ deleted }, 'deleted runs past their retention');
-    } catch (error) {
-      this.log.warn({ err: error }, 'deleting old runs will be tried again');
-    } finally {
-      this.sweeping = false;
     }
   }
 
   // ---- small helpers --------------------------------------------------------------------------
 
-  private begin(workflowId: string, environment: string): string {
-    const key = concurrencyKey(workflowId, environment);
-    this.executing++;
-    this.localRunning.set(key, (this.localRunning.get(key) ?? 0) + 1);
-    return key;
-  }
-
-  private end(key: string): void {
+  private stepsEnded(): void {
     this.executing--;
-    const n = (this.localRunning.get(key) ?? 1) - 1;
-    if (n <= 0) this.localRunning.delete(key);
-    else this.localRunning.set(key, n);
-    if (this.saturated) this.wake();
+    if (this.wakeOnEnd) {
+      this.wakeOnEnd = false;
+      this.wake();
+    }
   }
 
   private track(work: Promise<unknown>): void {
@@ -563,7 +583,8 @@ export class Engine {
   }
 
   private runnerInfo() {
-    return { id: this.owner, hostname: hostname(), pid: process.pid, startedAt: this.startedAt };
+    const [hostname] = this.owner.split(':');
+    return { id: this.owner, hostname: hostname ?? '', pid: process.pid, startedAt: this.startedAt };
   }
 
   private timeoutSignal(seconds: number): { signal: AbortSignal; dispose(): void } {
@@ -571,10 +592,6 @@ export class Engine {
     const timer = setTimeout(() => controller.abort(), seconds * 1000);
     return { signal: controller.signal, dispose: () => clearTimeout(timer) };
   }
-}
-
-function concurrencyKey(workflowId: string, environment: string): string {
-  return `${workflowId}\u0000${environment}`;
 }
 
 const positionCache = new WeakMap<object, Map<string, number>>();

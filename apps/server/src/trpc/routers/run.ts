@@ -1,5 +1,6 @@
 import { WorkflowName } from '@switchyard/workflow';
 import { z } from 'zod';
+import { UNKNOWN_WORKFLOW } from '../../services/refusals.ts';
 import { RunListInput, getRun, listRuns, refusedCalls } from '../../services/runs.ts';
 import { router, viewerProcedure } from '../init.ts';
 
@@ -10,6 +11,8 @@ export const runRouter = router({
     .query(({ ctx, input }) =>
       getRun(ctx.db, input.id, { draft: ctx.config.engine.retentionMs.draft, live: ctx.config.engine.retentionMs.live }),
     ),
-  /** Calls of a workflow's endpoints that were refused (400, 404, 413, 415), by environment and reason. */
-  refused: viewerProcedure.input(z.object({ workflowName: WorkflowName })).query(({ ctx, input }) => refusedCalls(ctx.db, input.workflowName)),
+  /** Calls of a workflow's endpoints that were refused (400, 404, 413, 415), by environment and reason; `(unknown workflow)` for names no workflow has. */
+  refused: viewerProcedure
+    .input(z.object({ workflowName: z.union([WorkflowName, z.literal(UNKNOWN_WORKFLOW)]) }))
+    .query(({ ctx, input }) => refusedCalls(ctx.db, input.workflowName)),
 });

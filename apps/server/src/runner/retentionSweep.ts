@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../config.ts';
+import { type EngineDb, uuidv7Floor } from '../db/index.ts';
+
+const BATCH = 500;
+
+/**
+ * Deletes runs (with their attempts and steps) past their environment's retention, every
+ * RETENTION_SWEEP_SECONDS, a small batch at a time with the event loop free in between, so calls
+ * hardly notice; then the draft snapshots no run is pinned to any more.
+ */
+export class RetentionSweep {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private sweeping = false;
+  private stopped = false;
+
+  constructor(
+    private readonly engineDb: EngineDb,
+    private readonly config: EngineConfig,
+    private readonly log: Logger,
+    private readonly clock: () => Date,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.retentionSweepMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const now = this.clock().getTime();
+      const { draft, live } = this.config.retentionMs;
+      const upTo = uuidv7Floor(new Date(now - Math.min(draft, live)));
+      const expired = (run: { environment: string; createdAt: Date }) => run.createdAt.getTime() < now - (run.environment === 'draft' ? draft : live);
+      let cursor: string | null = '';
+      let deleted = 0;
+      while (cursor !== null && !this.stopped) {
+        const batch: { next: string | null; deleted: number } = this.engineDb.retention.batch(cursor, upTo, BATCH, expired);
+        deleted += batch.deleted;
+        cursor = batch.next;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const snapshots = this.stopped ? 0 : this.engineDb.retention.unusedSnapshots(new Date(now - draft));
+      if (deleted > 0 || snapshots > 0) this.log.info({ deleted, snapshots }, 'deleted runs past their retention');
+    } catch (error) {
+      this.log.warn({ err: error }, 'deleting old runs will be tried again');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
