@@ -38,6 +38,27 @@ describe('the synchronous wait limit', () => {
   });
 });
 
+describe('a database that stays locked', () => {
+  it('answers 503 once the wait limit passes, and writes nothing (a retry cannot make a duplicate)', async () => {
+    server = await startTestServer({ SYNC_WAIT_SECONDS: '0.3' });
+    await saveWorkflow(server, 'quick', waiting('0'));
+    const other = new Database(path.join(server.dataDir, 'switchyard.db'));
+    other.exec('BEGIN EXCLUSIVE');
+    const refused = await post(server, '/version-test/api/1.1/wf/quick');
+    expect(refused.status).toBe(503);
+    expect(await json(refused)).toEqual({
+      status: 'error',
+      message: 'The database is busy: the run could not be recorded and has had no effect. Try again.',
+    });
+    other.exec('ROLLBACK');
+    other.close();
+    const accepted = await post(server, '/version-test/api/1.1/wf/quick');
+    expect(accepted.status).toBe(200);
+    await server.engineDb.commits.drain();
+    expect(await server.db.run.count()).toBe(1);
+  });
+});
+
 describe('a final write that fails', () => {
   it('records the run as failed with a second write, so it is never left running, and /healthz recovers', async () => {
     server = await startTestServer({ SYNC_WAIT_SECONDS: '0.1' });

@@ -8,6 +8,8 @@ interface Pending {
   op: WriteOp;
   resolve(): void;
   reject(error: unknown): void;
+  /** Date.now() after which the write is given up (only ever while the database is busy). */
+  deadline: number;
 }
 
 /** A write that could not be committed before its deadline; it was taken out of the queue, so it will never be. */
@@ -70,27 +72,9 @@ export class GroupCommit {
   write(op: WriteOp, deadlineMs?: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The database writer is closed'));
     return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const item: Pending = {
-        op,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      if (deadlineMs !== undefined) {
-        timer = setTimeout(() => {
-          const index = this.queue.indexOf(item);
-          if (index === -1) return;
-          this.queue.splice(index, 1);
-          reject(new WriteTimeoutError());
-        }, deadlineMs);
-      }
-      this.queue.push(item);
+      // No timer per write: a write only waits past a flush when the database is busy, and the
+      // busy retries (every 250 ms at most) give up the writes whose deadline has passed.
+      this.queue.push({ op, resolve, reject, deadline: deadlineMs === undefined ? Infinity : Date.now() + deadlineMs });
       if (this.queue.length >= this.options.maxBatch && this.retryDelayMs === 0) this.schedule(0, true);
       else this.schedule(this.options.batchMs, false);
     });
@@ -136,7 +120,10 @@ export class GroupCommit {
     } catch (error) {
       if (isBusy(error)) {
         this.failing();
-        this.queue = batch.concat(this.queue);
+        const now = Date.now();
+        const kept = batch.filter((item) => item.deadline > now);
+        for (const item of batch) if (item.deadline <= now) item.reject(new WriteTimeoutError());
+        this.queue = kept.concat(this.queue);
         this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, 5), 250);
         this.schedule(this.retryDelayMs, false);
         return;
@@ -173,7 +160,8 @@ export class GroupCommit {
         item.resolve();
       } catch (error) {
         if (isBusy(error)) {
-          this.queue.push(item);
+          if (item.deadline <= Date.now()) item.reject(new WriteTimeoutError());
+          else this.queue.push(item);
           this.failing();
           continue;
         }

@@ -45,7 +45,7 @@ export class EngineStoppedError extends Error {
 export class DatabaseBusyError extends Error {
   override name = 'DatabaseBusyError';
   constructor() {
-    super('The database is busy and the run could not be recorded; nothing was run. Try again.');
+    super('The database is busy: the run could not be recorded and has had no effect. Try again.');
   }
 }
 
