@@ -293,23 +293,19 @@ export class EditorModel {
   }
 
   updateEvent(id: string, update: (data: ApiEventNode['data']) => ApiEventNode['data'], coalesceKey: string | null = null, rebind = false) {
-    this.updateNode<ApiEventNode>(
-      id,
-      (node) => {
-        const data = update(node.data);
-        return data === node.data ? node : { ...node, data };
-      },
-      coalesceKey,
-      rebind,
-    );
+    this.updateData<ApiEventNode>(id, update, coalesceKey, rebind);
   }
 
   updateAction(id: string, update: (data: ActionNode['data']) => ActionNode['data'], coalesceKey: string | null = null, rebind = false) {
-    this.updateNode<ActionNode>(
+    this.updateData<ActionNode>(id, update, coalesceKey, rebind);
+  }
+
+  private updateData<N extends GraphNode>(id: string, update: (data: N['data']) => N['data'], coalesceKey: string | null, rebind: boolean) {
+    this.updateNode<N>(
       id,
       (node) => {
         const data = update(node.data);
-        return data === node.data ? node : { ...node, data };
+        return data === node.data ? node : ({ ...node, data } as N);
       },
       coalesceKey,
       rebind,
