@@ -34,6 +34,23 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
         <p className="muted small">Runs when the endpoint is called. Parameters are read from the JSON or form body.</p>
       </div>
       <FieldDiagnostics diagnostics={diagnostics} field={null} />
+      {node.data.typing === 'lenient' && (
+        <div className="lenient-note" role="note">
+          <p>
+            Made before expressions were typed: a type mistake (text where a number is needed) shows only when a run fails, as it did
+            then.
+          </p>
+          {!readOnly && (
+            <button
+              type="button"
+              className="btn btn-sm"
+              onClick={() => editor.updateEvent(node.id, ({ typing: _lenient, ...data }) => data)}
+            >
+              Check types
+            </button>
+          )}
+        </div>
+      )}
       <TestResultSection nodeId={node.id} />
       <Section
         title="Parameters"
