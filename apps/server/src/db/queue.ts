@@ -73,23 +73,14 @@ const MAX_SCAN = 1000;
 const PAGE = 100;
 const INTERRUPTED = 'The runner stopped while this run was in progress';
 
-interface CandidateRow {
-  id: string;
-  workflowId: string;
-  workflowName: string;
-  environment: string;
-  trigger: string;
-  releaseNumber: number | null;
-  draftRevision: number | null;
-  mode: 'sync' | 'async';
+/** A due run as read for claiming: the claimed run's fields as stored (dates as text), plus what claiming decides on. */
+type CandidateRow = Omit<ClaimedRun, 'attempt' | 'reason' | 'createdAt' | 'runAt'> & {
   attempts: number;
-  maxAttempts: number;
   nextAttemptReason: AttemptReason | null;
   concurrencyLimit: number | null;
-  input: string;
   createdAt: string;
   runAt: string;
-}
+};
 
 export class SqliteRunQueue implements RunQueue {
   private readonly candidates: Database.Statement<[number, string, string, string, string, number], CandidateRow>;
