@@ -25,6 +25,8 @@ export interface ClaimedRun {
   input: string;
   createdAt: Date;
   runAt: Date;
+  chainDepth: number;
+  batchId: string | null;
 }
 
 export interface ClaimRequest {
@@ -61,13 +63,16 @@ export interface RunQueue {
    * interrupted; runs `executing` says this process is working on are left alone.
    */
   reap(now: Date, isGone: (owner: string) => boolean, executing: (runId: string) => boolean): ReapResult;
-  /** The earliest due time among queued runs, for the wake-up timer. */
+  /** The earliest due time among queued runs that may start (not in a paused environment), for the wake-up timer. */
   nextDue(): Date | null;
   heartbeat(runner: { id: string; hostname: string; pid: number; startedAt: Date }, now: Date): void;
   forget(runnerId: string): void;
 }
 
 const PRIORITIES = [1, 0] as const;
+const ENVIRONMENTS = ['draft', 'live'] as const;
+/** Runs a caller waits for (priority 1) start even in a paused environment: pausing holds scheduled work only. */
+const WAITED_FOR = 1;
 /** How many due runs one claim looks at, at most, past runs held back by a concurrency limit. */
 const MAX_SCAN = 1000;
 const PAGE = 100;
@@ -83,7 +88,8 @@ type CandidateRow = Omit<ClaimedRun, 'attempt' | 'reason' | 'createdAt' | 'runAt
 };
 
 export class SqliteRunQueue implements RunQueue {
-  private readonly candidates: Database.Statement<[number, string, string, string, string, number], CandidateRow>;
+  private readonly candidates: Database.Statement<[number, string, string, string, string, string, number], CandidateRow>;
+  private readonly pausedStmt: Database.Statement<[], { environment: string }>;
   private readonly runningCounts: Database.Statement<[], { workflowId: string; environment: string; n: number }>;
   private readonly take: Database.Statement;
   private readonly startAttempt: Database.Statement;
@@ -92,17 +98,18 @@ export class SqliteRunQueue implements RunQueue {
   private readonly requeue: Database.Statement;
   private readonly interrupt: Database.Statement;
   private readonly endAttempt: Database.Statement;
-  private readonly nextDueStmt: Database.Statement<[number], { runAt: string }>;
+  private readonly nextDueStmt: Database.Statement<[number, string], { runAt: string }>;
   private readonly heartbeatStmt: Database.Statement;
   private readonly forgetStmt: Database.Statement;
 
   constructor(private readonly db: Sqlite) {
-    // Served by the partial index Run_due_idx (priority, runAt) WHERE status = 'queued'.
-    // Keyset pages through due runs of one priority: (runAt, id) after the last one seen.
+    // Served by the partial index Run_due_idx (priority, environment, runAt, id) WHERE status = 'queued'.
+    // Keyset pages through due runs of one priority and environment: (runAt, id) after the last one seen.
     this.candidates = db.prepare(`SELECT id, workflowId, workflowName, environment, trigger, releaseNumber, draftRevision, mode,
-      attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt
-      FROM Run WHERE status = 'queued' AND priority = ? AND runAt <= ? AND (runAt > ? OR (runAt = ? AND id > ?))
+      attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt, chainDepth, batchId
+      FROM Run WHERE status = 'queued' AND priority = ? AND environment = ? AND runAt <= ? AND (runAt > ? OR (runAt = ? AND id > ?))
       ORDER BY runAt, id LIMIT ?`);
+    this.pausedStmt = db.prepare(`SELECT environment FROM SchedulerState WHERE paused`);
     this.runningCounts = db.prepare(`SELECT workflowId, environment, COUNT(*) AS n FROM Run WHERE status = 'running' GROUP BY workflowId, environment`);
     this.take = db.prepare(`UPDATE Run SET status = 'running', attempts = attempts + 1, leaseOwner = ?, leaseExpiresAt = ?,
       startedAt = COALESCE(startedAt, ?), recovered = recovered OR (nextAttemptReason IS 'recovered'), nextAttemptReason = NULL
@@ -115,7 +122,7 @@ export class SqliteRunQueue implements RunQueue {
     this.interrupt = db.prepare(`UPDATE Run SET status = 'interrupted', error = ?, finishedAt = ?, leaseOwner = NULL, leaseExpiresAt = NULL
       WHERE id = ? AND status = 'running' AND attempts = ?`);
     this.endAttempt = db.prepare(`UPDATE RunAttempt SET status = 'interrupted', finishedAt = ?, error = ? WHERE runId = ? AND number = ?`);
-    this.nextDueStmt = db.prepare(`SELECT runAt FROM Run WHERE status = 'queued' AND priority = ? ORDER BY runAt LIMIT 1`);
+    this.nextDueStmt = db.prepare(`SELECT runAt FROM Run WHERE status = 'queued' AND priority = ? AND environment = ? ORDER BY runAt LIMIT 1`);
     this.heartbeatStmt = db.prepare(`INSERT INTO RunnerProcess (id, hostname, pid, startedAt, heartbeatAt) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET heartbeatAt = excluded.heartbeatAt`);
     this.forgetStmt = db.prepare(`DELETE FROM RunnerProcess WHERE id = ?`);
@@ -133,56 +140,66 @@ export class SqliteRunQueue implements RunQueue {
 
   private claimWithin({ owner, now, limit, leaseUntil }: ClaimRequest): ClaimResult {
     const nowText = sqlDate(now);
+    const paused = new Set(this.pausedStmt.all().map((r) => r.environment));
     let counts: Map<string, number> | null = null;
     const claimed: ClaimedRun[] = [];
     let heldBack = false;
     let scanned = 0;
     for (const priority of PRIORITIES) {
-      let after = { runAt: '', id: '' };
-      while (claimed.length < limit && scanned < MAX_SCAN) {
-        const rows = this.candidates.all(priority, nowText, after.runAt, after.runAt, after.id, PAGE);
-        for (const row of rows) {
-          scanned++;
-          after = row;
-          if (claimed.length >= limit) break;
-          if (row.concurrencyLimit !== null) {
-            // The runs being executed, in any process, are the running rows: every run of a
-            // workflow with a concurrency limit goes through this queue, synchronous calls too.
-            counts ??= new Map(this.runningCounts.all().map((c) => [`${c.workflowId}\u0000${c.environment}`, c.n]));
-            const key = `${row.workflowId}\u0000${row.environment}`;
-            const running = counts.get(key) ?? 0;
-            if (running >= row.concurrencyLimit) {
-              heldBack = true;
-              continue;
-            }
-            counts.set(key, running + 1);
+      const environments = ENVIRONMENTS.filter((env) => priority === WAITED_FOR || !paused.has(env));
+      for (const row of this.due(priority, environments, nowText)) {
+        if (claimed.length >= limit || ++scanned > MAX_SCAN) break;
+        if (row.concurrencyLimit !== null) {
+          // The runs being executed, in any process, are the running rows: every run of a
+          // workflow with a concurrency limit goes through this queue, synchronous calls too.
+          counts ??= new Map(this.runningCounts.all().map((c) => [`${c.workflowId}\u0000${c.environment}`, c.n]));
+          const key = `${row.workflowId}\u0000${row.environment}`;
+          const running = counts.get(key) ?? 0;
+          if (running >= row.concurrencyLimit) {
+            heldBack = true;
+            continue;
           }
-          if (this.take.run(owner, sqlDate(leaseUntil), nowText, row.id).changes === 0) continue;
-          const attempt = row.attempts + 1;
-          const reason: AttemptReason = row.nextAttemptReason ?? 'first';
-          this.startAttempt.run(row.id, attempt, reason, nowText, owner);
-          claimed.push({
-            id: row.id,
-            workflowId: row.workflowId,
-            workflowName: row.workflowName,
-            environment: row.environment,
-            trigger: row.trigger,
-            releaseNumber: row.releaseNumber,
-            draftRevision: row.draftRevision,
-            mode: row.mode,
-            attempt,
-            maxAttempts: row.maxAttempts,
-            reason,
-            input: row.input,
-            createdAt: new Date(row.createdAt),
-            runAt: new Date(row.runAt),
-          });
+          counts.set(key, running + 1);
         }
-        if (rows.length < PAGE) break;
+        if (this.take.run(owner, sqlDate(leaseUntil), nowText, row.id).changes === 0) continue;
+        const attempt = row.attempts + 1;
+        const reason: AttemptReason = row.nextAttemptReason ?? 'first';
+        this.startAttempt.run(row.id, attempt, reason, nowText, owner);
+        const { attempts: _a, nextAttemptReason: _n, concurrencyLimit: _c, ...fields } = row;
+        claimed.push({ ...fields, attempt, reason, createdAt: new Date(row.createdAt), runAt: new Date(row.runAt) });
       }
-      if (claimed.length >= limit || scanned >= MAX_SCAN) break;
+      if (claimed.length >= limit || scanned > MAX_SCAN) break;
     }
     return { runs: claimed, heldBack };
+  }
+
+  /**
+   * Due runs of one priority in the given environments, oldest due first: each environment is
+   * read in keyset pages off the index and the pages are merged, so runs of both environments
+   * start in due order and a paused one is never read.
+   */
+  private *due(priority: number, environments: readonly string[], nowText: string): Generator<CandidateRow> {
+    const cursors = environments.map((env) => ({ env, rows: [] as CandidateRow[], at: 0, after: { runAt: '', id: '' }, done: false }));
+    const fill = (c: (typeof cursors)[number]) => {
+      if (c.at < c.rows.length || c.done) return;
+      c.rows = this.candidates.all(priority, c.env, nowText, c.after.runAt, c.after.runAt, c.after.id, PAGE);
+      c.at = 0;
+      if (c.rows.length < PAGE) c.done = true;
+      const last = c.rows[c.rows.length - 1];
+      if (last) c.after = last;
+    };
+    for (;;) {
+      let best: (typeof cursors)[number] | null = null;
+      for (const c of cursors) {
+        fill(c);
+        const row = c.rows[c.at];
+        if (!row) continue;
+        const top = best?.rows[best.at];
+        if (!top || row.runAt < top.runAt || (row.runAt === top.runAt && row.id < top.id)) best = c;
+      }
+      if (!best) return;
+      yield best.rows[best.at++]!;
+    }
   }
 
   renew(owner: string, runIds: readonly string[], until: Date): number {
@@ -214,11 +231,15 @@ export class SqliteRunQueue implements RunQueue {
   }
 
   nextDue(): Date | null {
+    const paused = new Set(this.pausedStmt.all().map((r) => r.environment));
     let earliest: Date | null = null;
     for (const priority of PRIORITIES) {
-      const row = this.nextDueStmt.get(priority);
-      const at = row ? new Date(row.runAt) : null;
-      if (at && (!earliest || at < earliest)) earliest = at;
+      for (const env of ENVIRONMENTS) {
+        if (priority !== WAITED_FOR && paused.has(env)) continue;
+        const row = this.nextDueStmt.get(priority, env);
+        const at = row ? new Date(row.runAt) : null;
+        if (at && (!earliest || at < earliest)) earliest = at;
+      }
     }
     return earliest;
   }

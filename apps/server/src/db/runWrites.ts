@@ -35,6 +35,12 @@ export interface RunRow {
   concurrencyLimit: number | null;
   parentRunId: string | null;
   chainDepth: number;
+  /** Who or what scheduled the run (api, user:<email>, run:<id>, batch:<id>, recurring); null when called. */
+  scheduledBy: string | null;
+  /** Makes the insert happen once (see insertRun). */
+  dedupeKey: string | null;
+  batchId: string | null;
+  batchIndex: number | null;
   input: string;
   output: string | null;
   error: string | null;
@@ -98,8 +104,10 @@ export class RunWrites {
   constructor(db: Sqlite) {
     this.insertRunStmt = db.prepare(`INSERT INTO Run (id, workflowId, workflowName, environment, trigger, status, releaseNumber,
       draftRevision, mode, runAt, priority, attempts, maxAttempts, nextAttemptReason, recovered, leaseOwner, leaseExpiresAt,
-      concurrencyLimit, parentRunId, chainDepth, input, output, error, createdAt, startedAt, finishedAt, durationMs)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      concurrencyLimit, parentRunId, chainDepth, scheduledBy, dedupeKey, batchId, batchIndex, input, output, error, createdAt,
+      startedAt, finishedAt, durationMs)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (dedupeKey) DO NOTHING`);
     this.insertAttemptStmt = db.prepare(`INSERT OR REPLACE INTO RunAttempt (runId, number, reason, status, startedAt, finishedAt, error, runner)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertStepStmt = db.prepare(`INSERT OR REPLACE INTO RunStep (runId, attempt, path, position, stepId, type, label, status,
@@ -117,11 +125,14 @@ export class RunWrites {
       DO UPDATE SET count = count + excluded.count, lastAt = excluded.lastAt, lastMessage = excluded.lastMessage`);
   }
 
-  /** A new run with its first attempt and steps (all given at once for a run that already ended). */
-  insertRun(run: RunRow, attempt: AttemptRow | null, steps: readonly StepRow[] = []): WriteOp {
+  /**
+   * A new run with its first attempt and steps (all given at once for a run that already ended).
+   * A run with a dedupe key that another run already has is not inserted (`inserted.value` false).
+   */
+  insertRun(run: RunRow, attempt: AttemptRow | null, steps: readonly StepRow[] = [], inserted?: { value: boolean }): WriteOp {
     return () => {
       // Positional parameters: binding by name costs a lookup per column on the hot path.
-      this.insertRunStmt.run(
+      const changes = this.insertRunStmt.run(
         run.id,
         run.workflowId,
         run.workflowName,
@@ -142,6 +153,10 @@ export class RunWrites {
         run.concurrencyLimit,
         run.parentRunId,
         run.chainDepth,
+        run.scheduledBy,
+        run.dedupeKey,
+        run.batchId,
+        run.batchIndex,
         run.input,
         run.output,
         run.error,
@@ -149,7 +164,9 @@ export class RunWrites {
         d(run.startedAt),
         d(run.finishedAt),
         run.durationMs,
-      );
+      ).changes;
+      if (inserted) inserted.value = changes > 0;
+      if (changes === 0) return;
       if (attempt) this.attempt(attempt);
       for (const step of steps) this.step(step);
     };
