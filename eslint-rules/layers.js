@@ -1,7 +1,7 @@
 // `switchyard/layers`: the import directions of ARCHITECTURE.md ("Direction of imports"), enforced.
 //
-//   packages/workflow/src  the kernel: its own files, zod, jsep (tests also vitest, fast-check); no Node,
-//                          no React, no Prisma, nothing from apps/.
+//   packages/workflow/src  the kernel: its own files, zod, jsep, date-fns, @date-fns/tz (tests also vitest,
+//                          fast-check); no Node, no React, no Prisma, nothing from apps/.
 //   apps/server/src        folders are layers: db < services < runner | trpc (siblings) < http.
 //                          A file imports its own layer and lower ones. config.ts and logger.ts are
 //                          leaves everyone may import; main.ts, server.ts and cli.ts compose everything.
@@ -39,7 +39,8 @@ const KERNEL_SRC = 'packages/workflow/src/';
 const WEB = 'apps/web/';
 const WEB_SRC = 'apps/web/src/';
 
-const KERNEL_PACKAGES = ['zod', 'jsep', '@switchyard/workflow'];
+/** What kernel files may import besides their own files (the last is the kernel's own name). */
+const KERNEL_PACKAGES = ['zod', 'jsep', 'date-fns', '@date-fns/tz', '@switchyard/workflow'];
 const KERNEL_TEST_PACKAGES = ['vitest', 'fast-check'];
 const DB_ONLY_PACKAGES = ['better-sqlite3'];
 const DB_ONLY_SCOPES = ['@prisma/'];
@@ -103,7 +104,7 @@ const rule = {
 
     function checkKernel(node, spec) {
       const test = isTestFile(rel);
-      const allowed = `files in packages/workflow, ${KERNEL_PACKAGES.slice(0, 2).join(', ')}${test ? `, ${KERNEL_TEST_PACKAGES.join(', ')}` : ''}`;
+      const allowed = `files in packages/workflow, ${KERNEL_PACKAGES.slice(0, -1).join(', ')}${test ? `, ${KERNEL_TEST_PACKAGES.join(', ')}` : ''}`;
       const from = test ? 'the kernel test' : 'the kernel';
       const to = target(spec);
       if (to !== null) {

@@ -123,7 +123,10 @@ const FIXTURES: [string, string][] = [
   // + joins text.
   ['"Hi " + name', 'text'],
   ['"n=" + amount + ", vip: " + vip', 'text'],
-  ['"at " + when', 'text'],
+  // ...but not a date, which would read as ISO 8601 in UTC: the builder formats it.
+  ['"at " + when', 'error: Cannot join when to text: it is a date; format it first, formatDate(when, "yyyy-MM-dd")'],
+  ['due + " is due"', 'error: Cannot join due to text: it is a date or empty; format it first, formatDate(due, "yyyy-MM-dd")'],
+  ['"at " + formatDate(when, "yyyy-MM-dd HH:mm")', 'text'],
   ['"Hi " + note', 'error: Cannot join note to text: it is text or empty (give it a default: note ?? "")'],
   ['"Hi " + (note ?? "")', 'text'],
   ['"lines: " + items', 'error: Cannot join items to text: it is a list of objects'],
@@ -156,6 +159,31 @@ const FIXTURES: [string, string][] = [
   ['toNumber()', 'error: toNumber(value) takes 1 value, got 0'],
   ['toText(1, 2)', 'error: toText(value) takes 1 value, got 2'],
   ['nope(1)', 'error: Unknown function "nope"'],
+  // Dates: arithmetic goes through the date functions, whose arguments are typed too.
+  ['when + 7', 'error: when + 7: when is a date; a number is needed: to move a date, use addDays(when, …) (or addHours, addMonths…)'],
+  ['when - 7', 'error: when - 7: when is a date; a number is needed: to move a date back, use addDays(when, -…) (or addHours, addMonths…)'],
+  ['when - now', 'error: when - now: when is a date; a number is needed: for the time between two dates, use diffDays(now, when) (or diffHours, diffMonths…)'],
+  ['addDays(when, 7) < now', 'yes/no'],
+  ['addHours(now, -amount)', 'a date'],
+  ['addMonths(when, 1, "Europe/Paris")', 'a date'],
+  ['addDays(when, 1, note)', 'a date'],
+  ['addDays(when, "7")', 'error: The days of addDays: "7" is text; a number is needed'],
+  ['addDays(name, 7)', 'error: The date of addDays: name is text; a date is needed'],
+  ['addDays(due, 7)', 'error: The date of addDays: due is a date or empty; a date is needed: give it a default (due ?? …)'],
+  ['addDays(toDate(data.at), amount)', 'a date'],
+  ['addDays(when, 1, amount)', 'error: The timeZone of addDays: amount is a number; text or empty is needed'],
+  ['addDays(when)', 'error: addDays(date, days, timeZone?) takes 2 or 3 values, got 1'],
+  ['addDays(when, 1, "UTC", 2)', 'error: addDays(date, days, timeZone?) takes 2 or 3 values, got 4'],
+  ['addHours(when, 1, "UTC")', 'error: addHours(date, hours) takes 2 values, got 3'],
+  ['addDays(when, 1, "Europe/Pariss")', 'error: addDays: Unknown time zone "Europe/Pariss": use an IANA name such as "Europe/Paris", "America/New_York" or "UTC"'],
+  ['startOfWeek(now)', 'a date'],
+  ['diffDays(when, now) > 30', 'yes/no'],
+  ['diffHours(when, now, "UTC")', 'error: diffHours(from, to) takes 2 values, got 3'],
+  ['formatDate(now, "EEE d MMM yyyy", "America/New_York")', 'text'],
+  ['formatDate(now, "yyyy-jj")', 'error: formatDate: the pattern "yyyy-jj" cannot be used: "j" is not a part of a date; put other text in single quotes, e.g. "dd MMM \'at\' HH:mm"'],
+  ['formatDate(now, "YYYY-MM-dd")', 'error: formatDate: In the pattern "YYYY-MM-dd", use "yyyy" for the year ("YYYY" is the week-numbering year)'],
+  ['formatDate(now, name)', 'text'],
+  ['formatDate(now)', 'error: formatDate(date, pattern, timeZone?) takes 2 or 3 values, got 1'],
   ['toDate(name) < now', 'yes/no'],
   ['toYesNo(data.flag) && vip', 'yes/no'],
   ['isEmpty(note)', 'yes/no'],
@@ -247,7 +275,7 @@ describe('type checker, in a workflow', () => {
 /**
  * The checker and the evaluator agree: an expression that type-checks never fails at run time
  * with a type error, and its value has the type the checker said. Allowed failures: division by
- * zero, failed conversions, and text growing past its bound.
+ * zero, failed conversions, text growing past its bound, and a time zone given as data that is none.
  */
 describe('checker and evaluator agree (property)', () => {
   const leaves = [
@@ -256,10 +284,12 @@ describe('checker and evaluator agree (property)', () => {
     'true', 'false', '[]', '[1, 2]',
     // Reads that may be empty at run time, and defaults that may still be empty.
     'items[0]', 'items[0].price', 'items[1].price ?? 0', 'scores[0]', 'scores[-1]', 'order.tags[0]', 'note ?? null', 'maybe.total ?? null', 'due ?? null',
+    // Dates made by the date functions, in a zone given or the workflow's.
+    'addDays(when, 1)', 'addMonths(due ?? now, -1, "Europe/Paris")', 'startOfWeek(now, note)', 'diffDays(when, now)', 'formatDate(when, "yyyy-MM-dd HH:mm")',
   ];
   const unaryOps = ['-', '!'];
   const binaryOps = ['+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '??'];
-  const functions = ['toNumber', 'toText', 'toDate', 'toYesNo', 'isEmpty'];
+  const functions = ['toNumber', 'toText', 'toDate', 'toYesNo', 'isEmpty', 'startOfDay', 'startOfMonth'];
 
   const { expr } = fc.letrec<{ expr: string }>((tie) => ({
     expr: fc.oneof(
@@ -293,7 +323,8 @@ describe('checker and evaluator agree (property)', () => {
     p_scores: fc.option(fc.array(number, { maxLength: 3 }), { nil: null }),
   });
 
-  const ALLOWED = [/^Division by zero$/, /^Cannot convert /, /^Text would be longer than/];
+  // ...and, from the date functions, a time zone given as data that is no zone (here `note`).
+  const ALLOWED = [/^Division by zero$/, /^Cannot convert /, /^Text would be longer than/, /: Unknown time zone /];
 
   function hasType(value: Value, type: Type): boolean {
     if (value === null) return type.nullable === true || type.kind === 'empty' || type.kind === 'any';
@@ -332,7 +363,7 @@ describe('checker and evaluator agree (property)', () => {
         checked++;
         let value: Value;
         try {
-          value = evaluate(result.value, { values: new Map(Object.entries(input)) as Map<string, Value>, now: NOW });
+          value = evaluate(result.value, { values: new Map(Object.entries(input)) as Map<string, Value>, now: NOW, timeZone: 'America/New_York' });
         } catch (error) {
           if (error instanceof EvaluationError && ALLOWED.some((allowed) => allowed.test(error.message))) return;
           throw new Error(`${display} (type ${describeType(result.type)}) failed at run time: ${String(error)}`, { cause: error });

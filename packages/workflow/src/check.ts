@@ -1,5 +1,5 @@
 import { type BinaryOp, type Expr, REF_PREFIX, type Template } from './expression.ts';
-import { functionSpec } from './functions.ts';
+import { arity, functionSpec, signature } from './functions.ts';
 import { T, type Type, describeType, isAssignable, mayBeEmpty, orEmpty, ownEntry, unify, withoutEmpty } from './types.ts';
 
 /**
@@ -212,13 +212,18 @@ class Checker {
   private call(expr: Extract<Expr, { kind: 'call' }>): Checked<Expr> {
     const spec = functionSpec(expr.fn);
     if (!spec) return fail(`Unknown function "${expr.fn}"`);
-    if (expr.args.length !== spec.params.length) {
-      const names = spec.params.map((p) => p.name).join(', ');
-      return fail(`${spec.name}(${names}) takes ${spec.params.length} value${spec.params.length === 1 ? '' : 's'}, got ${expr.args.length}`);
+    const { min, max } = arity(spec);
+    if (expr.args.length < min || expr.args.length > max) {
+      const count = min === max ? `${min} value${min === 1 ? '' : 's'}` : `${min}${max === min + 1 ? ' or ' : ' to '}${max} values`;
+      return fail(`${signature(spec)} takes ${count}, got ${expr.args.length}`);
     }
     const args = expr.args.map((arg, i) => {
+      const param = spec.params[i]!;
       const checked = this.check(arg);
-      this.require(checked, spec.params[i]!.type, `The ${spec.params[i]!.name} of ${spec.name}`);
+      if (!isAssignable(checked.type, param.type)) this.typeFail(`The ${param.name} of ${spec.name}: ${mismatch(show(arg, this.env), checked.type, param.type)}`);
+      // Fixed text (a time zone, a date pattern) is checked now rather than when a run reaches it.
+      const problem = checked.value.kind === 'literal' ? param.checkLiteral?.(checked.value.value) : undefined;
+      if (problem) fail(`${spec.name}: ${problem}`);
       return checked.value;
     });
     return { value: { kind: 'call', fn: spec.name, args }, type: spec.returns };
@@ -244,7 +249,10 @@ class Checker {
       case '+':
         if (left.type.kind === 'text' || right.type.kind === 'text') {
           for (const [side, what] of [[left, l], [right, r]] as const) {
-            if (mayBeEmpty(side.type) || side.type.kind === 'list' || side.type.kind === 'object') {
+            // A date would read as ISO 8601 in UTC, rarely what a message means: the builder says how.
+            if (withoutEmpty(side.type).kind === 'date') {
+              this.typeFail(`Cannot join ${what} to text: it is ${describeType(side.type)}; format it first, formatDate(${what}, "yyyy-MM-dd")`);
+            } else if (mayBeEmpty(side.type) || side.type.kind === 'list' || side.type.kind === 'object') {
               const fix = side.type.kind === 'any' ? ` (convert it: toText(${what}))` : mayBeEmpty(side.type) ? ` (give it a default: ${what} ?? "")` : '';
               this.typeFail(`Cannot join ${what} to text: it is ${describeType(side.type)}${fix}`);
             }
@@ -273,10 +281,17 @@ class Checker {
     }
   }
 
-  /** "amount * name: name is text; a number is needed". */
-  private arithmetic(whole: Expr, left: Checked<Expr>, right: Checked<Expr>, l: string, r: string) {
+  /** "amount * name: name is text; a number is needed". With the date function to use instead, for dates. */
+  private arithmetic(whole: Extract<Expr, { kind: 'binary' }>, left: Checked<Expr>, right: Checked<Expr>, l: string, r: string) {
     for (const [side, what] of [[left, l], [right, r]] as const) {
-      if (!isAssignable(side.type, T.number)) this.typeFail(`${show(whole, this.env)}: ${mismatch(what, side.type, T.number)}`);
+      if (isAssignable(side.type, T.number)) continue;
+      const isDate = (type: Type) => withoutEmpty(type).kind === 'date';
+      let hint = '';
+      if (isDate(side.type) && whole.op === '+') hint = `: to move a date, use addDays(${what}, …) (or addHours, addMonths…)`;
+      else if (isDate(side.type) && whole.op === '-' && isDate(left.type) && isDate(right.type)) {
+        hint = `: for the time between two dates, use diffDays(${r}, ${l}) (or diffHours, diffMonths…)`;
+      } else if (isDate(side.type) && whole.op === '-' && side === left) hint = `: to move a date back, use addDays(${what}, -…) (or addHours, addMonths…)`;
+      this.typeFail(`${show(whole, this.env)}: ${mismatch(what, side.type, T.number)}${hint}`);
     }
   }
 }

@@ -2,6 +2,7 @@ import type { CompileContext } from './actions/module.ts';
 import { actionModule } from './actions/registry.ts';
 import { followChain } from './chain.ts';
 import { type Expectation, type Referent, type TypeEnv, TypeCheckError, checkExpression, checkTemplate, mismatch, show } from './check.ts';
+import { isValidTimeZone } from './dateFunctions.ts';
 import { DEFINITION_SCHEMA_VERSION, type Diagnostic, type ParameterSpec, type Step, type WorkflowDefinition } from './definition.ts';
 import { type Expr, ExpressionSyntaxError, type Template, parseExpression, parseTemplate, refsUsed } from './expression.ts';
 import type { ApiEventNode, Parameter, WorkflowGraph } from './graph.ts';
@@ -45,6 +46,12 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
   const inChain = new Set(chain.actions.map((a) => a.id));
   for (const node of graph.nodes) {
     if (node.type === 'action' && !inChain.has(node.id)) warning(node.id, null, 'Not connected to the event, so it never runs');
+  }
+
+  // null (or absent, in a graph not read through the schema): the instance's zone.
+  const timeZone = event.data.settings.timeZone ?? null;
+  if (timeZone !== null && !isValidTimeZone(timeZone)) {
+    error(event.id, 'settings.timeZone', `Unknown time zone ${JSON.stringify(timeZone)}: use an IANA name such as "Europe/Paris", "America/New_York" or "UTC"`);
   }
 
   const table = nameTable(graph.nodes, graph.edges);

@@ -1,6 +1,6 @@
 import jsep from 'jsep';
 import { z } from 'zod';
-import { callFunction } from './functions.ts';
+import { type FunctionContext, callFunction } from './functions.ts';
 import { LIMITS } from './limits.ts';
 
 /**
@@ -257,8 +257,11 @@ export function refsUsed(source: Template | Expr): Set<string> {
   return ids;
 }
 
-/** What an expression can see: values by stable id (parameters, earlier steps' results) and the clock. */
-export interface EvalContext {
+/**
+ * What an expression can see: values by stable id (parameters, earlier steps' results), the clock,
+ * and the time zone date functions work in (`timeZone`, see FunctionContext).
+ */
+export interface EvalContext extends FunctionContext {
   values: ReadonlyMap<string, Value>;
   now: Date;
 }
@@ -284,6 +287,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       return callFunction(
         expr.fn,
         expr.args.map((arg) => evaluate(arg, ctx)),
+        ctx,
       );
     case 'unary': {
       const value = evaluate(expr.arg, ctx);

@@ -1,3 +1,4 @@
+import { DATE_FUNCTIONS } from './dateFunctions.ts';
 import { parseDate } from './dates.ts';
 import { EvaluationError, type Value, boundedText, describeValue, formatValue } from './expression.ts';
 import { T, type Type } from './types.ts';
@@ -9,16 +10,48 @@ import { T, type Type } from './types.ts';
  */
 export interface FunctionSpec {
   name: string;
+  /** Shown to builders (autocomplete, docs): short, with an example. */
   description: string;
-  params: { name: string; type: Type }[];
+  /** Optional parameters come last; a call may leave them out (`call` then gets fewer values). */
+  params: FunctionParam[];
   returns: Type;
-  call(args: Value[]): Value;
+  call(args: Value[], ctx: FunctionContext): Value;
+}
+
+export interface FunctionParam {
+  name: string;
+  type: Type;
+  /** May be left out of a call (only trailing parameters). */
+  optional?: true;
+  /**
+   * Checks a literal argument when the workflow compiles (a time zone, a date pattern), so that a
+   * mistake in fixed text is a diagnostic instead of a failed run. Returns what is wrong.
+   */
+  checkLiteral?(value: Value): string | undefined;
+}
+
+/** What a call may read besides its arguments. */
+export interface FunctionContext {
+  /** The IANA time zone date functions work in when not given one: the workflow's; absent: UTC. */
+  readonly timeZone?: string;
+}
+
+/** How many values a call takes: every parameter up to the first optional one, and at most all. */
+export function arity(spec: FunctionSpec): { min: number; max: number } {
+  const firstOptional = spec.params.findIndex((p) => p.optional);
+  return { min: firstOptional === -1 ? spec.params.length : firstOptional, max: spec.params.length };
+}
+
+/** The signature as builders read it: `addDays(date, days, timeZone?)`. */
+export function signature(spec: FunctionSpec): string {
+  return `${spec.name}(${spec.params.map((p) => `${p.name}${p.optional ? '?' : ''}`).join(', ')})`;
 }
 
 const quote = (value: Value) => (typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : describeValue(value));
 const cannot = (value: Value, target: string) => new EvaluationError(`Cannot convert ${quote(value)} to ${target}`);
 
-const FUNCTIONS: FunctionSpec[] = [
+/** The conversions; the date functions (dateFunctions.ts) join them in `table()`. */
+const CONVERSIONS: FunctionSpec[] = [
   {
     name: 'toNumber',
     description: 'Converts text ("12.5"), yes/no (1 or 0) or a date (milliseconds since 1970) to a number.',
@@ -79,18 +112,29 @@ const FUNCTIONS: FunctionSpec[] = [
   },
 ];
 
-const BY_NAME = new Map(FUNCTIONS.map((f) => [f.name, f]));
+/**
+ * Built on first use: dateFunctions.ts imports expression.ts, which imports this module, so the
+ * date functions may not be initialised yet while this module loads (whichever is imported first).
+ */
+let built: { list: readonly FunctionSpec[]; byName: ReadonlyMap<string, FunctionSpec> } | undefined;
+function table() {
+  if (!built) {
+    const list = [...CONVERSIONS, ...DATE_FUNCTIONS];
+    built = { list, byName: new Map(list.map((f) => [f.name, f])) };
+  }
+  return built;
+}
 
 export function functionSpec(name: string): FunctionSpec | undefined {
-  return BY_NAME.get(name);
+  return table().byName.get(name);
 }
 
 export function functionSpecs(): readonly FunctionSpec[] {
-  return FUNCTIONS;
+  return table().list;
 }
 
-export function callFunction(name: string, args: Value[]): Value {
-  const spec = BY_NAME.get(name);
+export function callFunction(name: string, args: Value[], ctx: FunctionContext = {}): Value {
+  const spec = table().byName.get(name);
   if (!spec) throw new EvaluationError(`Unknown function "${name}"`);
-  return spec.call(args);
+  return spec.call(args, ctx);
 }

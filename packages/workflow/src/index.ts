@@ -2,6 +2,7 @@ export * from './names.ts';
 export * from './types.ts';
 export * from './limits.ts';
 export * from './dates.ts';
+export * from './dateFunctions.ts';
 export * from './expression.ts';
 export * from './functions.ts';
 export * from './check.ts';

@@ -103,12 +103,13 @@ export async function interpret(request: InterpretRequest): Promise<Outcome> {
   const values = new Map<string, Value>(request.params);
   const records: StepRecord[] = [];
   const completed = request.completed ?? new Map<string, CompletedStep>();
+  const timeZone = effectiveTimeZone(definition, services);
 
   // A later attempt resumes a run the condition already let through; it is not asked again.
   if (definition.trigger.onlyWhen && !request.resumed) {
     let pass: boolean;
     try {
-      pass = truthy(evaluate(definition.trigger.onlyWhen, { values, now: services.now() }));
+      pass = truthy(evaluate(definition.trigger.onlyWhen, { values, now: services.now(), timeZone }));
     } catch (error) {
       const message = error instanceof EvaluationError ? `"Only when" of the workflow: ${error.message}` : internalError(services, error);
       return { status: 'failed', error: message, retriable: false, timedOut: false, failedPath: '', records };
@@ -152,7 +153,7 @@ export async function interpret(request: InterpretRequest): Promise<Outcome> {
     const logs: string[] = [];
     try {
       if (request.signal?.aborted) throw new StepFailure('Timed out before this step started', false, true);
-      const ctx: EvalContext = { values, now: startedAt };
+      const ctx: EvalContext = { values, now: startedAt, timeZone };
       if (step.onlyWhen && !truthy(guard('Only when', () => evaluate(step.onlyWhen!, ctx)))) {
         values.set(step.id, null);
         record({ status: 'skipped', input: '{"onlyWhen":false}', output: null, error: null, logs });
@@ -187,6 +188,11 @@ export async function interpret(request: InterpretRequest): Promise<Outcome> {
     }
   }
   return { status: 'succeeded', response, records };
+}
+
+/** The zone date functions work in: the workflow's, else the instance's, else UTC. */
+export function effectiveTimeZone(definition: Pick<WorkflowDefinition, 'settings'>, services: Pick<Services, 'timeZone'>): string {
+  return definition.settings.timeZone ?? services.timeZone ?? 'UTC';
 }
 
 function executeContext(ctx: EvalContext, services: Services, logs: string[], request: InterpretRequest, path: string): ExecuteContext {

@@ -57,7 +57,7 @@ describe('hasAttemptsLeft', () => {
 describe('RetryPolicy and WorkflowSettings', () => {
   it('have the documented defaults', () => {
     expect(RetryPolicy.parse({})).toEqual({ maxAttempts: 3, initialDelayMs: 1_000, maxDelayMs: 60_000 });
-    expect(DEFAULT_SETTINGS).toEqual({ mode: 'sync', retry: { maxAttempts: 3, initialDelayMs: 1_000, maxDelayMs: 60_000 }, timeoutSeconds: 300, concurrency: null });
+    expect(DEFAULT_SETTINGS).toEqual({ mode: 'sync', retry: { maxAttempts: 3, initialDelayMs: 1_000, maxDelayMs: 60_000 }, timeoutSeconds: 300, concurrency: null, timeZone: null });
     expect(WorkflowSettings.parse({ mode: 'async', retry: { maxAttempts: 1 } })).toMatchObject({ mode: 'async', retry: { maxAttempts: 1, initialDelayMs: 1_000 } });
   });
 
@@ -65,7 +65,7 @@ describe('RetryPolicy and WorkflowSettings', () => {
     for (const bad of [{ maxAttempts: 0 }, { maxAttempts: 11 }, { maxAttempts: 1.5 }, { initialDelayMs: -1 }, { maxDelayMs: 86_400_001 }]) {
       expect(RetryPolicy.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
-    for (const bad of [{ mode: 'later' }, { timeoutSeconds: 0 }, { timeoutSeconds: 86_401 }, { concurrency: 0 }]) {
+    for (const bad of [{ mode: 'later' }, { timeoutSeconds: 0 }, { timeoutSeconds: 86_401 }, { concurrency: 0 }, { timeZone: 'x'.repeat(65) }]) {
       expect(WorkflowSettings.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

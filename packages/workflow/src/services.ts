@@ -5,6 +5,11 @@
 export interface Services {
   /** The clock. Expressions' `now` is read from it once per step. */
   now(): Date;
+  /**
+   * The instance's IANA time zone, used by workflows whose settings name none (`timeZone: null`).
+   * Absent: UTC. The kernel never reads the machine's own time zone.
+   */
+  timeZone?: string;
   /** A monotonic clock in milliseconds (fractions allowed), for step durations. */
   monotonic(): number;
   /** Resolves after `ms` milliseconds, or rejects when `signal` aborts first. */

@@ -14,6 +14,12 @@ export const WorkflowSettings = z.object({
   timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
   /** At most this many runs of the workflow at once (per environment); the others wait in order. */
   concurrency: z.number().int().min(1).max(10_000).nullable().default(null),
+  /**
+   * The IANA time zone of the workflow's dates ("Europe/Paris"): date functions in its expressions
+   * (addDays, startOfDay, formatDate...) work in it unless given another. null: the instance's time
+   * zone (`Services.timeZone`, UTC by default). An unknown zone is a compile error.
+   */
+  timeZone: z.string().max(64).nullable().default(null),
 });
 export type WorkflowSettings = z.infer<typeof WorkflowSettings>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EvaluationError } from './expression.ts';
-import { callFunction, functionSpec, functionSpecs } from './functions.ts';
+import { callFunction, functionSpec, functionSpecs, signature } from './functions.ts';
 import { T, Type, describeType, isAssignable, mayBeEmpty, orEmpty, ownEntry, unify, withoutEmpty } from './types.ts';
 
 const order = T.object({ total: T.number, coupon: orEmpty(T.text) });
@@ -90,12 +90,31 @@ describe('functions', () => {
   const call = (name: string, ...args: Parameters<typeof callFunction>[1]) => callFunction(name, args);
 
   it('is one table: signature, description and implementation', () => {
-    expect(functionSpecs().map((f) => `${f.name}(${f.params.map((p) => p.name).join(', ')}) -> ${describeType(f.returns)}`)).toEqual([
+    expect(functionSpecs().map((f) => `${signature(f)} -> ${describeType(f.returns)}`)).toEqual([
       'toNumber(value) -> a number',
       'toText(value) -> text',
       'toDate(value) -> a date',
       'toYesNo(value) -> yes/no',
       'isEmpty(value) -> yes/no',
+      // The date functions (dateFunctions.ts); a `?` parameter may be left out.
+      'addSeconds(date, seconds) -> a date',
+      'addMinutes(date, minutes) -> a date',
+      'addHours(date, hours) -> a date',
+      'addDays(date, days, timeZone?) -> a date',
+      'addWeeks(date, weeks, timeZone?) -> a date',
+      'addMonths(date, months, timeZone?) -> a date',
+      'addYears(date, years, timeZone?) -> a date',
+      'startOfDay(date, timeZone?) -> a date',
+      'startOfWeek(date, timeZone?) -> a date',
+      'startOfMonth(date, timeZone?) -> a date',
+      'diffSeconds(from, to) -> a number',
+      'diffMinutes(from, to) -> a number',
+      'diffHours(from, to) -> a number',
+      'diffDays(from, to, timeZone?) -> a number',
+      'diffWeeks(from, to, timeZone?) -> a number',
+      'diffMonths(from, to, timeZone?) -> a number',
+      'diffYears(from, to, timeZone?) -> a number',
+      'formatDate(date, pattern, timeZone?) -> text',
     ]);
     for (const f of functionSpecs()) expect(f.description.length, f.name).toBeGreaterThan(10);
     expect(functionSpec('toNumber')?.name).toBe('toNumber');
