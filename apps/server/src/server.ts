@@ -50,7 +50,7 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   });
   const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock);
   const refusals = new RefusedCalls(engineDb);
-  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter() });
+  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.
   let address: string;

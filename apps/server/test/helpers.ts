@@ -36,6 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     caller(user, { ip = '127.0.0.1', cookies = new Map() } = {}) {
       return createCaller({
         db: server.db,
+        scheduler: server.engine.scheduling,
         config,
         log,
         loginLimiter,

@@ -312,7 +312,9 @@ describe('compile never throws (property)', () => {
               ? [n.data.action.message]
               : n.data.action.type === 'returnData'
                 ? n.data.action.entries.map((e) => e.value)
-                : [n.data.action.seconds]),
+                : n.data.action.type === 'wait'
+                  ? [n.data.action.seconds]
+                  : []),
         ]);
         const quoted = texts.some((text) => /["']/.test(text));
         const named = quoted ? [] : [

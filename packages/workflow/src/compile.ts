@@ -22,12 +22,35 @@ export type CompileResult = {
 
 type Report = (nodeId: string | null, field: string | null, message: string) => void;
 
+/** What a workflow that schedules another needs to know of it: its name and parameters. */
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  parameters: readonly Parameter[];
+}
+
+export interface CompileOptions {
+  /** The id of the workflow being compiled (to recognise one that schedules itself). */
+  workflowId?: string;
+  /**
+   * The workflows that may be scheduled, by id. Without it, targets are not checked (they are
+   * checked again when a run schedules).
+   */
+  workflows?: ReadonlyMap<string, WorkflowSummary>;
+}
+
+/** A workflow as a scheduling target, read from its graph. */
+export function workflowSummary(id: string, name: string, graph: WorkflowGraph): WorkflowSummary {
+  const event = graph.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent');
+  return { id, name, parameters: event?.data.parameters ?? [] };
+}
+
 /**
  * Turns the editor's graph into an executable definition. It never throws on builder mistakes:
  * every problem becomes a diagnostic pinned to a node and field, so the editor can show all of
  * them at once. Expressions are parsed, their references resolved by id and their types checked.
  */
-export function compile(name: string, source: WorkflowGraph): CompileResult {
+export function compile(name: string, source: WorkflowGraph, options: CompileOptions = {}): CompileResult {
   // Names typed before what they name existed are bound to ids first, as saving does.
   const graph = bindGraph(source);
   const diagnostics: Diagnostic[] = [];
@@ -129,6 +152,9 @@ export function compile(name: string, source: WorkflowGraph): CompileResult {
     const onlyWhen = onlyWhenText ? checkedExpression(node.id, 'onlyWhen', onlyWhenText, { type: T.boolean }) : undefined;
     const ctx: CompileContext = {
       nodeId: node.id,
+      workflow: (id) => (options.workflows ? (options.workflows.get(id) ?? undefined) : null),
+      selfId: options.workflowId ?? null,
+      conditional: Boolean(onlyWhenText || eventOnlyWhenText),
       template: (fieldPath, text, expect) => checkedTemplate(node.id, fieldPath, text, expect),
       expression: (fieldPath, text, expect) => checkedExpression(node.id, fieldPath, text, expect),
       error: (fieldPath, message) => error(node.id, fieldPath, message),

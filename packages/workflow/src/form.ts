@@ -17,6 +17,17 @@ export type FormField =
       multiline?: boolean;
     }
   | { kind: 'text'; key: string; label: string; placeholder?: string; hint?: string; mono?: boolean }
+  | { kind: 'toggle'; key: string; label: string; hint?: string }
+  /** A workflow chosen by stable id from the workflows the editor knows; `optional`: may be none (''). */
+  | { kind: 'workflow'; key: string; label: string; hint?: string; optional?: boolean }
+  /** One parameter (by id) of the workflow chosen in field `workflowKey`. */
+  | { kind: 'parameter'; key: string; label: string; hint?: string; workflowKey: string }
+  /**
+   * A value (an expression) for each parameter of the workflow chosen in field `workflowKey`,
+   * stored as { <parameter id>: <expression text> }; `excludeKey` names a 'parameter' field whose
+   * parameter is given otherwise (the list item). Field paths: `<key>.<parameter id>`.
+   */
+  | { kind: 'parameters'; key: string; label: string; hint?: string; workflowKey: string; excludeKey?: string }
   | {
       kind: 'list';
       key: string;
@@ -87,6 +98,15 @@ export function mapExpressionFields<C extends object>(
     let next: unknown = value;
     if ((field.kind === 'template' || field.kind === 'expression') && typeof value === 'string') {
       next = change(value, field.kind, `${prefix}${field.key}`);
+    } else if (field.kind === 'parameters' && value !== null && typeof value === 'object') {
+      let changed = false;
+      const values: Record<string, unknown> = {};
+      for (const [id, text] of Object.entries(value as Record<string, unknown>)) {
+        const mapped = typeof text === 'string' ? change(text, 'expression', `${prefix}${field.key}.${id}`) : text;
+        if (mapped !== text) changed = true;
+        values[id] = mapped;
+      }
+      if (changed) next = values;
     } else if (field.kind === 'list' && Array.isArray(value)) {
       let changed = false;
       const items = value.map((item: Record<string, unknown>) => {

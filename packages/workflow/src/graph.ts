@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTION_MODULES, type AnyActionConfig } from './actions/registry.ts';
+import { Id } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { WorkflowSettings } from './settings.ts';
 
@@ -11,10 +12,7 @@ import { WorkflowSettings } from './settings.ts';
  */
 export const GRAPH_SCHEMA_VERSION = 2;
 
-/** Ids double as reference tokens inside expressions (`$param_x1`), so they are identifier-safe. */
-export const Id = z
-  .string()
-  .regex(/^[A-Za-z0-9_]{1,64}$/, 'Ids are 1 to 64 letters, digits or underscores');
+export { Id };
 
 export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
 export type Position = z.infer<typeof Position>;

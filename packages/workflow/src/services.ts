@@ -54,6 +54,26 @@ export interface DataPort {
   search(type: string, constraints: readonly unknown[], limit: number): Promise<Record<string, unknown>[]>;
 }
 
+/**
+ * Scheduling runs of other workflows (or this one) from a run. Parameters are given by the target's
+ * parameter ids; the runner checks them against the definition the new run is pinned to, and
+ * fails the step (not retried) when they do not fit, when the target does not exist, or when the
+ * chain of runs scheduling runs is too deep. `idempotencyKey` makes a repeated call (a resumed
+ * attempt) return what the first one made.
+ */
 export interface SchedulerPort {
-  schedule(request: { workflowId: string; params: Record<string, unknown>; runAt: Date; idempotencyKey: string }): Promise<string>;
+  schedule(request: { workflowId: string; params: ReadonlyMap<string, unknown>; runAt: Date; idempotencyKey: string }): Promise<{ runId: string }>;
+  scheduleList(request: {
+    workflowId: string;
+    items: readonly unknown[];
+    itemParameterId: string;
+    params: ReadonlyMap<string, unknown>;
+    startAt: Date;
+    intervalMs: number;
+    ordered: boolean;
+    onFinishWorkflowId: string | null;
+    idempotencyKey: string;
+  }): Promise<{ batchId: string; total: number }>;
+  /** Cancels pending runs of this environment: how many were cancelled, had started already, or were not found. */
+  cancel(runIds: readonly string[]): Promise<{ cancelled: number; started: number; unknown: number }>;
 }

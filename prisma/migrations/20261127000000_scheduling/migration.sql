@@ -79,3 +79,6 @@ CREATE TABLE "RecurringEvent" (
     "runId" TEXT
 );
 CREATE INDEX "RecurringEvent_workflowId_environment_id_idx" ON "RecurringEvent"("workflowId", "environment", "id");
+
+-- The Scheduler page's "pending runs of this workflow", in due order, without scanning the others.
+CREATE INDEX "Run_pending_workflow_idx" ON "Run"("workflowId", "environment", "runAt", "id") WHERE "status" = 'queued';

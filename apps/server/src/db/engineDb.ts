@@ -5,6 +5,7 @@ import { DefinitionLookups } from './lookups.ts';
 import { type RunQueue, SqliteRunQueue } from './queue.ts';
 import { RunRetention } from './retention.ts';
 import { RunWrites } from './runWrites.ts';
+import { SchedulingStore } from './scheduling.ts';
 import { type Sqlite, type SynchronousMode, openEngineConnection } from './sqlite.ts';
 
 export interface EngineDbOptions {
@@ -26,6 +27,7 @@ export class EngineDb {
   readonly queue: RunQueue;
   readonly lookups: DefinitionLookups;
   readonly retention: RunRetention;
+  readonly scheduling: SchedulingStore;
   private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
@@ -37,6 +39,7 @@ export class EngineDb {
     this.queue = new SqliteRunQueue(this.sqlite);
     this.lookups = new DefinitionLookups(this.sqlite);
     this.retention = new RunRetention(this.sqlite);
+    this.scheduling = new SchedulingStore(this.sqlite);
     this.completedStmt = this.sqlite.prepare(
       `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
     );

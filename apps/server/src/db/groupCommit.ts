@@ -80,6 +80,18 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * A write that reads what it changes (how many rows a cancel hit): resolves with what `op`
+   * returned in the transaction that committed (a batch rolled back and retried runs it again).
+   */
+  async compute<T>(op: (db: Sqlite) => T, deadlineMs?: number): Promise<T> {
+    let result: T | undefined;
+    await this.write((db) => {
+      result = op(db);
+    }, deadlineMs);
+    return result as T;
+  }
+
   /** Queues a write whose outcome the caller does not wait for (checkpoints, counters); failures are reported. */
   writeLater(op: WriteOp, context: string): void {
     this.write(op).catch((error: unknown) => this.options.onError?.(error, context));

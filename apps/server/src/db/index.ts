@@ -9,3 +9,5 @@ export type { ClaimedRun, ClaimResult, RunQueue } from './queue.ts';
 export type { AttemptReason, AttemptRow, RunOutcome, RunRow, RunStatus, StepRow } from './runWrites.ts';
 export type { SynchronousMode } from './sqlite.ts';
 export { uuidv7Floor } from './retention.ts';
+export { SchedulingStore, type CancelOne, type CancelResult, type SchedulerStateRow } from './scheduling.ts';
+export { sqlDate } from './sqlite.ts';

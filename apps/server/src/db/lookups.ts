@@ -13,6 +13,8 @@ export class DefinitionLookups {
   private readonly workflowHeadStmt: Database.Statement<[string], { id: string; revision: number }>;
   private readonly workflowGraphStmt: Database.Statement<[string], { id: string; name: string; revision: number; graph: string }>;
   private readonly snapshotStmt: Database.Statement<[string, number], { definition: string }>;
+  private readonly allWorkflowsStmt: Database.Statement<[], { id: string; name: string; graph: string }>;
+  private readonly headByIdStmt: Database.Statement<[string], { name: string; revision: number }>;
   private readonly runningStmt: Database.Statement<[string, string], { n: number }>;
 
   constructor(db: Sqlite) {
@@ -24,6 +26,8 @@ export class DefinitionLookups {
     this.workflowHeadStmt = db.prepare(`SELECT id, revision FROM Workflow WHERE name = ?`);
     this.workflowGraphStmt = db.prepare(`SELECT id, name, revision, graph FROM Workflow WHERE id = ?`);
     this.snapshotStmt = db.prepare(`SELECT definition FROM DraftSnapshot WHERE workflowId = ? AND revision = ?`);
+    this.allWorkflowsStmt = db.prepare(`SELECT id, name, graph FROM Workflow`);
+    this.headByIdStmt = db.prepare(`SELECT name, revision FROM Workflow WHERE id = ?`);
     // Through the (status, id) index: only running runs are looked at, and there are few.
     this.runningStmt = db.prepare(`SELECT COUNT(*) AS n FROM Run WHERE status = 'running' AND workflowId = ? AND environment = ?`);
   }
@@ -47,6 +51,15 @@ export class DefinitionLookups {
 
   workflowHead(name: string) {
     return this.workflowHeadStmt.get(name) ?? null;
+  }
+
+  /** Every workflow's saved graph (for compiling a draft against the workflows it may schedule). */
+  allWorkflows() {
+    return this.allWorkflowsStmt.all();
+  }
+
+  workflowHeadById(id: string) {
+    return this.headByIdStmt.get(id) ?? null;
   }
 
   workflowGraph(id: string) {

@@ -15,9 +15,12 @@ import { type ClaimedRun, type EngineDb, type RunOutcome, type RunRow, WriteTime
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import { badRequest } from '../services/errors.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
+import { DatabaseBusyError, EngineStoppedError } from './errors.ts';
 import { isOwnerGone, newOwnerId } from './identity.ts';
 import { attemptRow, runOutcome, stepRow, stepRows } from './records.ts';
 import { RetentionSweep } from './retentionSweep.ts';
+import { queuedRun } from './runRow.ts';
+import { Scheduling } from './scheduling.ts';
 
 /** What a workflow call gets back: the run's end, or 202 while it is queued or still going. */
 export type CallResult =
@@ -34,20 +37,7 @@ export interface CallRequest {
   trigger: Trigger;
 }
 
-export class EngineStoppedError extends Error {
-  override name = 'EngineStoppedError';
-  constructor() {
-    super('The server is shutting down and accepts no new runs');
-  }
-}
-
-/** The run could not be recorded within the wait limit (the database is locked): nothing was written. */
-export class DatabaseBusyError extends Error {
-  override name = 'DatabaseBusyError';
-  constructor() {
-    super('The database is busy: the run could not be recorded and has had no effect. Try again.');
-  }
-}
+export { DatabaseBusyError, EngineStoppedError } from './errors.ts';
 
 type Finished = Extract<CallResult, { kind: 'finished' }>;
 
@@ -95,6 +85,8 @@ export class Engine {
   private readonly retention: RetentionSweep;
   /** Run ids: UUIDv7 from the engine's clock, so they sort by creation time (and follow a test clock). */
   private readonly ids = new V7Generator();
+  /** Runs due later: scheduling and cancelling them. */
+  readonly scheduling: Scheduling;
 
   constructor(
     private readonly engineDb: EngineDb,
@@ -105,6 +97,7 @@ export class Engine {
   ) {
     this.startedAt = clock();
     this.retention = new RetentionSweep(engineDb, config, log, clock);
+    this.scheduling = new Scheduling(engineDb, definitions, { newId: (now) => this.newId(now), wake: () => this.wake(), syncWaitMs: config.syncWaitMs }, clock);
     this.services = {
       now: clock,
       monotonic: () => performance.now(),
@@ -216,40 +209,11 @@ export class Engine {
   }
 
   private newRun(resolved: ResolvedDefinition, request: CallRequest, now: Date): RunRow {
-    const { settings } = resolved.definition;
-    return {
-      id: this.ids.generateOrResetCore(now.getTime(), 10_000).toString(),
-      workflowId: resolved.workflowId,
-      workflowName: request.name,
-      environment: request.environment,
-      trigger: request.trigger,
-      status: 'queued',
-      releaseNumber: resolved.releaseNumber,
-      draftRevision: resolved.draftRevision,
-      mode: settings.mode,
-      runAt: now,
-      priority: 0,
-      attempts: 0,
-      maxAttempts: settings.retry.maxAttempts,
-      nextAttemptReason: null,
-      recovered: false,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      concurrencyLimit: settings.concurrency,
-      parentRunId: null,
-      chainDepth: 0,
-      scheduledBy: null,
-      dedupeKey: null,
-      batchId: null,
-      batchIndex: null,
-      input: request.inputJson,
-      output: null,
-      error: null,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
-    };
+    return queuedRun(resolved, { id: this.newId(now), name: request.name, environment: request.environment, trigger: request.trigger, input: request.inputJson, now });
+  }
+
+  private newId(now: Date): string {
+    return this.ids.generateOrResetCore(now.getTime(), 10_000).toString();
   }
 
   /** Commits a queued run (and the draft snapshot it is pinned to, the first time), within the wait limit. */
@@ -322,7 +286,7 @@ export class Engine {
     const execution = interpret({
       definition,
       params,
-      services: this.services,
+      services: this.servicesFor(row),
       runId: row.id,
       ...(timeout && { signal: timeout.signal }),
       beforeEffect: persist,
@@ -500,7 +464,7 @@ export class Engine {
       outcome = await interpret({
         definition: resolved.definition,
         params: inputs.values,
-        services: this.services,
+        services: this.servicesFor(run),
         runId: run.id,
         signal: timeout.signal,
         ...(completed && { completed }),
@@ -567,6 +531,11 @@ export class Engine {
   }
 
   // ---- small helpers --------------------------------------------------------------------------
+
+  /** The services of one run's steps: the shared ones, and a scheduling port that knows the run. */
+  private servicesFor(run: { id: string; environment: string; chainDepth: number }): Services {
+    return { ...this.services, scheduler: this.scheduling.portFor(run) };
+  }
 
   private stepsEnded(): void {
     this.executing--;

@@ -1,4 +1,13 @@
-import { type Diagnostic, type WorkflowDefinition, actionModule, compile, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
+import {
+  type Diagnostic,
+  type WorkflowDefinition,
+  type WorkflowSummary,
+  actionModule,
+  compile,
+  parseDefinition,
+  parseStoredGraph,
+  workflowSummary,
+} from '@switchyard/workflow';
 import type { EngineDb } from '../db/index.ts';
 import { AppError, badRequest, notFound } from './errors.ts';
 import type { Environment } from './runs.ts';
@@ -40,6 +49,27 @@ export class Definitions {
   /** The definition a call of `/api/1.1/wf/<name>` (live) or `/version-test/...` (draft) runs. */
   forCall(environment: Environment, name: string): ResolvedDefinition {
     return environment === 'live' ? this.live(name) : this.draft(name);
+  }
+
+  /**
+   * The definition a run scheduled now of the workflow with this id would be pinned to: the latest
+   * release's, or the saved draft's.
+   */
+  forTarget(environment: Environment, workflowId: string): ResolvedDefinition {
+    if (environment === 'live') {
+      const release = this.engineDb.lookups.latestRelease();
+      const entry = release === null ? null : this.engineDb.lookups.releaseEntryById(release, workflowId);
+      if (release === null || !entry) {
+        const head = this.engineDb.lookups.workflowHeadById(workflowId);
+        throw notFound(head ? `Workflow "${head.name}" is not deployed yet` : 'The workflow to schedule no longer exists').because(
+          head ? 'not_deployed' : 'unknown_workflow',
+        );
+      }
+      return this.live(entry.name);
+    }
+    const head = this.engineDb.lookups.workflowHeadById(workflowId);
+    if (!head) throw notFound('The workflow to schedule no longer exists').because('unknown_workflow');
+    return this.draft(head.name);
   }
 
   /** The definition a queued run is pinned to. */
@@ -101,7 +131,7 @@ export class Definitions {
       const graph = parseStoredGraph(JSON.parse(row.graph));
       // A stored graph that does not parse is a bug or a bad manual edit, not the caller's mistake.
       if (!graph.success) throw new Error(`Stored graph of workflow ${row.name} is invalid: ${graph.error.message}`);
-      const { definition, diagnostics } = compile(row.name, graph.data);
+      const { definition, diagnostics } = compile(row.name, graph.data, { workflowId: row.id, workflows: this.catalog() });
       if (!definition) {
         return badRequest(`The draft of "${name}" has errors; fix them in the editor`, {
           diagnostics: diagnostics.filter((d: Diagnostic) => d.severity === 'error'),
@@ -109,6 +139,16 @@ export class Definitions {
       }
       return this.resolved(row.id, 'draft', null, row.revision, definition, JSON.stringify(definition));
     });
+  }
+
+  /** Every workflow as a scheduling target; read when a draft is compiled (once per saved revision). */
+  private catalog(): Map<string, WorkflowSummary> {
+    const catalog = new Map<string, WorkflowSummary>();
+    for (const row of this.engineDb.lookups.allWorkflows()) {
+      const graph = parseStoredGraph(JSON.parse(row.graph));
+      if (graph.success) catalog.set(row.id, workflowSummary(row.id, row.name, graph.data));
+    }
+    return catalog;
   }
 
   private resolved(

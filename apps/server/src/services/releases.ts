@@ -3,7 +3,7 @@ import { compile } from '@switchyard/workflow';
 import type { Db, Prisma } from '../db/index.ts';
 import { badRequest } from './errors.ts';
 import { withBusyRetry } from './busy.ts';
-import { fromRow } from './workflows.ts';
+import { catalogOf, fromRow } from './workflows.ts';
 
 /**
  * Deploy: compiles every workflow's draft and freezes the definitions into the next numbered
@@ -16,7 +16,11 @@ export async function deploy(db: Db, createdBy: string) {
 /** The deploy itself, inside a transaction the caller owns (import --deploy shares one). */
 export async function deployWithin(tx: Prisma.TransactionClient, createdBy: string) {
   const workflows = (await tx.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
-  const compiled = workflows.map((workflow) => ({ workflow, result: compile(workflow.name, workflow.graph) }));
+  const catalog = catalogOf(workflows);
+  const compiled = workflows.map((workflow) => ({
+    workflow,
+    result: compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog }),
+  }));
   const failing = compiled.filter(({ result }) => !result.definition);
   if (failing.length > 0) {
     const lines = failing.map(({ workflow, result }) => {

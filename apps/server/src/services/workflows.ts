@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import {
   type Diagnostic,
   type WorkflowGraph,
+  type WorkflowSummary,
   WorkflowLabel,
   WorkflowName,
   bindGraph,
   compile,
   emptyGraph,
   parseStoredGraph,
+  workflowSummary,
 } from '@switchyard/workflow';
 import { type Db, isRecordMissing, isUniqueViolation } from '../db/index.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
@@ -33,15 +35,27 @@ export function fromRow(row: Row): WorkflowRecord {
   return { ...row, graph: parsed.data };
 }
 
-export function diagnosticsOf(workflow: Pick<WorkflowRecord, 'name' | 'graph'>): Diagnostic[] {
-  return compile(workflow.name, workflow.graph).diagnostics;
+/** The workflows by id, as the targets scheduling actions are compiled against. */
+export type Catalog = ReadonlyMap<string, WorkflowSummary>;
+
+export function catalogOf(workflows: readonly Pick<WorkflowRecord, 'id' | 'name' | 'graph'>[]): Catalog {
+  return new Map(workflows.map((w) => [w.id, workflowSummary(w.id, w.name, w.graph)]));
+}
+
+export async function loadCatalog(db: Db): Promise<Catalog> {
+  const rows = await db.workflow.findMany({ orderBy: { name: 'asc' } });
+  return catalogOf(rows.map(fromRow));
+}
+
+export function diagnosticsOf(workflow: Pick<WorkflowRecord, 'id' | 'name' | 'graph'>, catalog: Catalog): Diagnostic[] {
+  return compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog }).diagnostics;
 }
 
 export async function listWorkflows(db: Db) {
-  const rows = await db.workflow.findMany({ orderBy: { name: 'asc' } });
-  return rows.map((row) => {
-    const workflow = fromRow(row);
-    const diagnostics = diagnosticsOf(workflow);
+  const workflows = (await db.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+  const catalog = catalogOf(workflows);
+  return workflows.map((workflow) => {
+    const diagnostics = diagnosticsOf(workflow, catalog);
     return {
       id: workflow.id,
       name: workflow.name,
@@ -125,5 +139,5 @@ export async function saveGraph(db: Db, id: string, graph: unknown, baseRevision
       `"${saved.name}" was changed elsewhere (another tab or another person) since you opened it. Reload the page to get the latest version.`,
     );
   }
-  return { updatedAt: saved.updatedAt, revision: saved.revision, diagnostics: diagnosticsOf(saved) };
+  return { updatedAt: saved.updatedAt, revision: saved.revision, diagnostics: diagnosticsOf(saved, await loadCatalog(db)) };
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { LoginLimiter } from '../services/loginLimiter.ts';
+import type { SchedulerControl } from '../services/scheduler.ts';
 import type { SessionUser } from '../services/accounts.ts';
 
 /** What lives as long as the server: shared by every request. */
@@ -10,6 +11,8 @@ export interface Services {
   config: Config;
   log: Logger;
   loginLimiter: LoginLimiter;
+  /** Scheduled work, as the run engine exposes it to the console. */
+  scheduler: SchedulerControl;
 }
 
 /** Everything a procedure may use. Tests build one directly and call routers with createCaller. */

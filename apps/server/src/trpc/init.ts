@@ -65,3 +65,5 @@ const withRole = (allowed: readonly Role[]) =>
 export const viewerProcedure = withRole(['admin', 'builder', 'viewer']);
 /** Builders and admins: changing workflows and deploying. */
 export const builderProcedure = withRole(['admin', 'builder']);
+/** Admins only: pausing scheduled work, switching recurring jobs, cancelling everything. */
+export const adminProcedure = withRole(['admin']);

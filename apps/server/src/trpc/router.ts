@@ -2,6 +2,7 @@ import { createCallerFactory, router } from './init.ts';
 import { authRouter } from './routers/auth.ts';
 import { releaseRouter } from './routers/release.ts';
 import { runRouter } from './routers/run.ts';
+import { schedulerRouter } from './routers/scheduler.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   workflow: workflowRouter,
   release: releaseRouter,
   run: runRouter,
+  scheduler: schedulerRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -13,6 +13,9 @@ function recordingContext() {
   const reported: [string, string | null, string][] = [];
   const ctx: CompileContext = {
     nodeId: 'n',
+    workflow: () => null,
+    selfId: null,
+    conditional: false,
     template: (_field, text) => parseTemplate(text),
     expression: () => null,
     error: (field, message) => reported.push(['error', field, message]),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Expectation } from '../check.ts';
+import type { WorkflowSummary } from '../compile.ts';
 import type { Expr, Json, Template, Value } from '../expression.ts';
 import type { AbortSignalLike, Services } from '../services.ts';
 import type { Type } from '../types.ts';
@@ -35,8 +36,11 @@ export interface ActionModule<C extends { type: string } = { type: string }, D =
   config: z.ZodType<C>;
   /** A fresh configuration for a node just added from the palette. */
   create(): C;
-  /** One line for the node on the canvas; `display` turns stored text into what the editor shows. */
-  summary(config: C, display: (storedText: string) => string): { text: string; empty: boolean };
+  /**
+   * One line for the node on the canvas; `display` turns stored text into what the editor shows,
+   * `workflowName` names a workflow by id (for actions that refer to another workflow).
+   */
+  summary(config: C, display: (storedText: string) => string, workflowName?: (id: string) => string | undefined): { text: string; empty: boolean };
   compile(config: C, ctx: CompileContext): D | null;
   /** The compiled form's schema, checked when a definition is read back. */
   compiled: z.ZodType<D>;
@@ -49,6 +53,15 @@ export interface ActionModule<C extends { type: string } = { type: string }, D =
 
 export interface CompileContext {
   nodeId: string;
+  /**
+   * A workflow this one may schedule, by stable id: undefined when there is none, null when the
+   * compiler was given no list of workflows (targets are then checked when a run schedules).
+   */
+  workflow(id: string): WorkflowSummary | undefined | null;
+  /** The id of the workflow being compiled, when known. */
+  selfId: string | null;
+  /** This step or the event has an "Only when" condition. */
+  conditional: boolean;
   /** Parses, resolves and type-checks a `{{ }}` template field. Problems go on `field`; null then. */
   template(field: string, text: string, expect: Expectation): Template | null;
   /** The same for a field that is one expression (braces optional), like "Only when". */

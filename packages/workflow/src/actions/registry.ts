@@ -1,10 +1,22 @@
+import { cancelScheduledAction } from './cancelScheduled.ts';
+import { cancelScheduledListAction } from './cancelScheduledList.ts';
 import { logAction } from './log.ts';
 import type { ActionModule } from './module.ts';
 import { returnDataAction } from './returnData.ts';
+import { scheduleOnListAction } from './scheduleOnList.ts';
+import { scheduleWorkflowAction } from './scheduleWorkflow.ts';
 import { waitAction } from './wait.ts';
 
 /** Every action type. Adding an action: write its module, then add it here. */
-export const ACTION_MODULES = [logAction, waitAction, returnDataAction] as const;
+export const ACTION_MODULES = [
+  logAction,
+  waitAction,
+  returnDataAction,
+  scheduleWorkflowAction,
+  scheduleOnListAction,
+  cancelScheduledAction,
+  cancelScheduledListAction,
+] as const;
 
 export type AnyActionModule = (typeof ACTION_MODULES)[number];
 export type ActionType = AnyActionModule['type'];

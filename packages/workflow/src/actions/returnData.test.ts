@@ -11,6 +11,9 @@ function recordingContext() {
   const templates: [string, string, unknown][] = [];
   const ctx: CompileContext = {
     nodeId: 'n',
+    workflow: () => null,
+    selfId: null,
+    conditional: false,
     template: (field, text, expect) => {
       templates.push([field, text, expect]);
       return text.includes('BAD') ? null : parseTemplate(text);

@@ -6,6 +6,7 @@ import {
   diagnosticsOf,
   getWorkflow,
   listWorkflows,
+  loadCatalog,
   renameWorkflow,
   saveGraph,
 } from '../../services/workflows.ts';
@@ -19,6 +20,9 @@ const Rename = z.object({ id: z.string().min(1), name: z.string(), label: z.stri
 export const workflowRouter = router({
   list: viewerProcedure.query(({ ctx }) => listWorkflows(ctx.db)),
 
+  /** Every workflow with its parameters: what the editor compiles scheduling actions against. */
+  catalog: viewerProcedure.query(async ({ ctx }) => [...(await loadCatalog(ctx.db)).values()]),
+
   byId: viewerProcedure.input(ById).query(async ({ ctx, input }) => {
     const workflow = await getWorkflow(ctx.db, input.id);
     return {
@@ -28,7 +32,7 @@ export const workflowRouter = router({
       graph: workflow.graph,
       revision: workflow.revision,
       updatedAt: workflow.updatedAt,
-      diagnostics: diagnosticsOf(workflow),
+      diagnostics: diagnosticsOf(workflow, await loadCatalog(ctx.db)),
       liveRelease: await liveReleaseOf(ctx.db, workflow.id),
     };
   }),

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { type CancelOne, type Db, type SchedulerStateRow, sqlDate } from '../db/index.ts';
+import { Environment } from './runs.ts';
+
+/**
+ * What the console may do to scheduled work, implemented by the run engine (runner/scheduling.ts)
+ * and handed to the API layer, which cannot import the runner.
+ */
+export interface SchedulerControl {
+  /** Schedules a run of a workflow (by id) at a date; throws AppError for bad parameters. */
+  scheduleById(request: { environment: Environment; workflowId: string; body: unknown; runAt: Date; scheduledBy: string }): Promise<{ runId: string }>;
+  cancelOne(environment: Environment, runId: string, by: string): Promise<CancelOne>;
+  /** Cancels every pending run of the environment; resolves with how many. */
+  cancelAll(environment: Environment, by: string): Promise<number>;
+  setPaused(environment: Environment, paused: boolean, by: string): Promise<void>;
+  setChainDepthLimit(environment: Environment, limit: number, by: string): Promise<void>;
+  states(): SchedulerStateRow[];
+}
+
+/** The chain depth limit an admin may set. */
+export const ChainDepthLimit = z.number().int().min(1).max(10_000);
+
+export const PendingListInput = z.object({
+  environment: Environment,
+  workflowId: z.string().max(64).optional(),
+  /** Due at or after. */
+  from: z.date().optional(),
+  /** Due before. */
+  to: z.date().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+  /** The last row of the previous page: the next starts after its (due time, id). */
+  cursor: z.object({ runAt: z.date(), id: z.string().max(64) }).optional(),
+});
+export type PendingListInput = z.infer<typeof PendingListInput>;
+
+interface PendingRow {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  trigger: string;
+  runAt: string;
+  createdAt: string;
+  input: string;
+  scheduledBy: string | null;
+  parentRunId: string | null;
+  chainDepth: number;
+  releaseNumber: number | null;
+  draftRevision: number | null;
+  attempts: number;
+  batchId: string | null;
+}
+
+/** How much of a pending run's parameters the list shows; the run page has them whole. */
+const INPUT_PREVIEW_CHARS = 300;
+
+/**
+ * Pending runs (queued, not started, nobody waiting) of an environment in due order, a page at a
+ * time: keyset paging on (due time, id) off the partial index of queued runs, so page 20,000 of a
+ * million costs what page 1 does. Raw SQL because the partial index is only used when the query
+ * says `status = 'queued'` literally.
+ */
+export async function listPending(db: Db, input: PendingListInput) {
+  const limit = input.limit;
+  const conditions = [`status = 'queued'`, `priority = 0`, `environment = ?`];
+  const params: unknown[] = [input.environment];
+  if (input.workflowId) {
+    conditions.push('workflowId = ?');
+    params.push(input.workflowId);
+  }
+  if (input.from) {
+    conditions.push('runAt >= ?');
+    params.push(sqlDate(input.from));
+  }
+  if (input.to) {
+    conditions.push('runAt < ?');
+    params.push(sqlDate(input.to));
+  }
+  if (input.cursor) {
+    conditions.push('(runAt > ? OR (runAt = ? AND id > ?))');
+    const at = sqlDate(input.cursor.runAt);
+    params.push(at, at, input.cursor.id);
+  }
+  const rows = await db.$queryRawUnsafe<PendingRow[]>(
+    `SELECT id, workflowId, workflowName, trigger, runAt, createdAt, substr(input, 1, ${INPUT_PREVIEW_CHARS + 1}) AS input, scheduledBy,
+      parentRunId, chainDepth, releaseNumber, draftRevision, attempts, batchId
+     FROM Run WHERE ${conditions.join(' AND ')} ORDER BY runAt, id LIMIT ${limit + 1}`,
+    ...params,
+  );
+  const page = rows.slice(0, limit).map((r) => ({
+    id: r.id,
+    workflowId: r.workflowId,
+    workflowName: r.workflowName,
+    trigger: r.trigger,
+    runAt: new Date(r.runAt),
+    createdAt: new Date(r.createdAt),
+    parameters: r.input.length > INPUT_PREVIEW_CHARS ? `${r.input.slice(0, INPUT_PREVIEW_CHARS)}…` : r.input,
+    scheduledBy: r.scheduledBy,
+    parentRunId: r.parentRunId,
+    chainDepth: Number(r.chainDepth),
+    releaseNumber: r.releaseNumber === null ? null : Number(r.releaseNumber),
+    draftRevision: r.draftRevision === null ? null : Number(r.draftRevision),
+    retry: Number(r.attempts) > 0,
+    batchId: r.batchId,
+  }));
+  const last = page[page.length - 1];
+  return { runs: page, nextCursor: rows.length > limit && last ? { runAt: last.runAt, id: last.id } : null };
+}
+
+/** Pending runs per environment, and how many are due already. */
+export async function queueDepth(db: Db, now: Date) {
+  const rows = await db.$queryRawUnsafe<{ environment: string; pending: number; due: number }[]>(
+    `SELECT environment, COUNT(*) AS pending, SUM(runAt <= ?) AS due FROM Run WHERE status = 'queued' AND priority = 0 GROUP BY environment`,
+    sqlDate(now),
+  );
+  const byEnv = new Map(rows.map((r) => [r.environment, { pending: Number(r.pending), due: Number(r.due ?? 0) }]));
+  return Environment.options.map((environment) => ({ environment, ...(byEnv.get(environment) ?? { pending: 0, due: 0 }) }));
+}
