@@ -21,3 +21,4 @@ export * from './parameters.ts';
 export * from './compile.ts';
 export * from './interpret.ts';
 export * from './file.ts';
+export { BATCH_END_KEYS, MAX_BATCH_ITEMS } from './actions/scheduleOnList.ts';

@@ -51,6 +51,7 @@ CREATE TABLE "Batch" (
     "status" TEXT NOT NULL,
     "onFinish" TEXT,
     "onFinishRunId" TEXT,
+    "cancelledBy" TEXT,
     "createdAt" DATETIME NOT NULL,
     "finishedAt" DATETIME
 );

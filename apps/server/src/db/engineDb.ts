@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BatchStore } from './batches.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { DefinitionLookups } from './lookups.ts';
@@ -28,6 +29,7 @@ export class EngineDb {
   readonly lookups: DefinitionLookups;
   readonly retention: RunRetention;
   readonly scheduling: SchedulingStore;
+  readonly batches: BatchStore;
   private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
@@ -36,10 +38,11 @@ export class EngineDb {
     this.checkpointer = new Checkpointer(options.file, options.synchronous, (message) => options.onError(new Error(message), 'WAL checkpoint'));
     this.commits = new GroupCommit(this.sqlite, { batchMs: options.batchMs, maxBatch: 2000, onError: options.onError });
     this.writes = new RunWrites(this.sqlite);
-    this.queue = new SqliteRunQueue(this.sqlite);
+    this.batches = new BatchStore(this.sqlite, this.writes);
+    this.queue = new SqliteRunQueue(this.sqlite, (batchId, now) => this.batches.itemsEnded(batchId, { failed: 1 }, now));
     this.lookups = new DefinitionLookups(this.sqlite);
     this.retention = new RunRetention(this.sqlite);
-    this.scheduling = new SchedulingStore(this.sqlite);
+    this.scheduling = new SchedulingStore(this.sqlite, this.batches);
     this.completedStmt = this.sqlite.prepare(
       `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
     );

@@ -11,3 +11,4 @@ export type { SynchronousMode } from './sqlite.ts';
 export { uuidv7Floor } from './retention.ts';
 export { SchedulingStore, type CancelOne, type CancelResult, type SchedulerStateRow } from './scheduling.ts';
 export { sqlDate } from './sqlite.ts';
+export { BatchStore, type NewBatch, type OnFinishRun, type Ended, type FeedResult } from './batches.ts';

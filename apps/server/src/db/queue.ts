@@ -94,7 +94,10 @@ export class SqliteRunQueue implements RunQueue {
   private readonly take: Database.Statement;
   private readonly startAttempt: Database.Statement;
   private readonly renewStmt: Database.Statement;
-  private readonly running: Database.Statement<[], { id: string; attempts: number; maxAttempts: number; leaseOwner: string | null; leaseExpiresAt: string | null }>;
+  private readonly running: Database.Statement<
+    [],
+    { id: string; attempts: number; maxAttempts: number; leaseOwner: string | null; leaseExpiresAt: string | null; batchId: string | null }
+  >;
   private readonly requeue: Database.Statement;
   private readonly interrupt: Database.Statement;
   private readonly endAttempt: Database.Statement;
@@ -102,7 +105,11 @@ export class SqliteRunQueue implements RunQueue {
   private readonly heartbeatStmt: Database.Statement;
   private readonly forgetStmt: Database.Statement;
 
-  constructor(private readonly db: Sqlite) {
+  constructor(
+    private readonly db: Sqlite,
+    /** An item of a batch was interrupted (out of attempts): counted as failed, in the same transaction. */
+    private readonly batchItemFailed: (batchId: string, now: Date) => void = () => {},
+  ) {
     // Served by the partial index Run_due_idx (priority, environment, runAt, id) WHERE status = 'queued'.
     // Keyset pages through due runs of one priority and environment: (runAt, id) after the last one seen.
     this.candidates = db.prepare(`SELECT id, workflowId, workflowName, environment, trigger, releaseNumber, draftRevision, mode,
@@ -116,7 +123,7 @@ export class SqliteRunQueue implements RunQueue {
       WHERE id = ? AND status = 'queued'`);
     this.startAttempt = db.prepare(`INSERT OR REPLACE INTO RunAttempt (runId, number, reason, status, startedAt, runner) VALUES (?, ?, ?, 'running', ?, ?)`);
     this.renewStmt = db.prepare(`UPDATE Run SET leaseExpiresAt = ? WHERE id = ? AND leaseOwner = ? AND status = 'running'`);
-    this.running = db.prepare(`SELECT id, attempts, maxAttempts, leaseOwner, leaseExpiresAt FROM Run WHERE status = 'running'`);
+    this.running = db.prepare(`SELECT id, attempts, maxAttempts, leaseOwner, leaseExpiresAt, batchId FROM Run WHERE status = 'running'`);
     this.requeue = db.prepare(`UPDATE Run SET status = 'queued', runAt = ?, nextAttemptReason = 'recovered', leaseOwner = NULL,
       leaseExpiresAt = NULL WHERE id = ? AND status = 'running' AND attempts = ?`);
     this.interrupt = db.prepare(`UPDATE Run SET status = 'interrupted', error = ?, finishedAt = ?, leaseOwner = NULL, leaseExpiresAt = NULL
@@ -223,6 +230,7 @@ export class SqliteRunQueue implements RunQueue {
             if (this.requeue.run(nowText, run.id, run.attempts).changes > 0) result.recovered.push(run.id);
           } else if (this.interrupt.run(INTERRUPTED, nowText, run.id, run.attempts).changes > 0) {
             result.interrupted.push(run.id);
+            if (run.batchId) this.batchItemFailed(run.batchId, now);
           }
         }
       })

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { BatchStore } from './batches.ts';
 import { type Sqlite, sqlDate } from './sqlite.ts';
 
 /** What cancelling a set of run ids did. */
@@ -33,7 +34,6 @@ const CANCEL_CHUNK = 5000;
 export class SchedulingStore {
   private readonly runStateStmt: Database.Statement<[string, string], { status: string; attempts: number; batchId: string | null }>;
   private readonly cancelStmt: Database.Statement;
-  private readonly batchCancelledStmt: Database.Statement;
   private readonly byDedupeStmt: Database.Statement<[string], { id: string }>;
   private readonly stateStmt: Database.Statement<[], { environment: string; paused: number; changedAt: string | null; changedBy: string | null; chainDepthLimit: number }>;
   private readonly setPausedStmt: Database.Statement;
@@ -41,14 +41,12 @@ export class SchedulingStore {
   private readonly pendingChunkStmt: Database.Statement<[string, string, number], { id: string; batchId: string | null }>;
 
   constructor(
-    private readonly db: Sqlite,
-    /** Called inside the transaction for each batch that lost pending items to a cancel. */
-    private readonly batchItemsCancelled: (batchId: string, count: number, now: Date) => void = () => {},
+    db: Sqlite,
+    private readonly batches: BatchStore,
   ) {
     this.runStateStmt = db.prepare(`SELECT status, attempts, batchId FROM Run WHERE id = ? AND environment = ?`);
     this.cancelStmt = db.prepare(`UPDATE Run SET status = 'cancelled', error = ?, finishedAt = ?
       WHERE id = ? AND status = 'queued' AND attempts = 0`);
-    this.batchCancelledStmt = db.prepare(`UPDATE Batch SET cancelled = cancelled + ? WHERE id = ?`);
     this.byDedupeStmt = db.prepare(`SELECT id FROM Run WHERE dedupeKey = ?`);
     this.stateStmt = db.prepare(`SELECT environment, paused, changedAt, changedBy, chainDepthLimit FROM SchedulerState ORDER BY environment`);
     this.setPausedStmt = db.prepare(`UPDATE SchedulerState SET paused = ?, changedAt = ?, changedBy = ? WHERE environment = ?`);
@@ -136,9 +134,6 @@ export class SchedulingStore {
   }
 
   private settleBatches(batches: ReadonlyMap<string, number>, now: Date): void {
-    for (const [batchId, count] of batches) {
-      this.batchCancelledStmt.run(count, batchId);
-      this.batchItemsCancelled(batchId, count, now);
-    }
+    for (const [batchId, count] of batches) this.batches.itemsEnded(batchId, { cancelled: count }, now);
   }
 }

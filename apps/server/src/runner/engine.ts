@@ -18,6 +18,7 @@ import type { Environment, Trigger } from '../services/runs.ts';
 import { DatabaseBusyError, EngineStoppedError } from './errors.ts';
 import { isOwnerGone, newOwnerId } from './identity.ts';
 import { attemptRow, runOutcome, stepRow, stepRows } from './records.ts';
+import { BatchFeeder } from './batchFeeder.ts';
 import { RetentionSweep } from './retentionSweep.ts';
 import { queuedRun } from './runRow.ts';
 import { Scheduling } from './scheduling.ts';
@@ -87,6 +88,7 @@ export class Engine {
   private readonly ids = new V7Generator();
   /** Runs due later: scheduling and cancelling them. */
   readonly scheduling: Scheduling;
+  private readonly feeder: BatchFeeder;
 
   constructor(
     private readonly engineDb: EngineDb,
@@ -97,7 +99,13 @@ export class Engine {
   ) {
     this.startedAt = clock();
     this.retention = new RetentionSweep(engineDb, config, log, clock);
-    this.scheduling = new Scheduling(engineDb, definitions, { newId: (now) => this.newId(now), wake: () => this.wake(), syncWaitMs: config.syncWaitMs }, clock);
+    this.feeder = new BatchFeeder(engineDb, log, clock, () => this.wake());
+    this.scheduling = new Scheduling(
+      engineDb,
+      definitions,
+      { newId: (now) => this.newId(now), wake: () => this.wake(), batchMade: () => this.feeder.poke(), syncWaitMs: config.syncWaitMs },
+      clock,
+    );
     this.services = {
       now: clock,
       monotonic: () => performance.now(),
@@ -130,6 +138,7 @@ export class Engine {
     this.renewTimer = setInterval(() => this.housekeeping(), this.config.leaseRenewMs);
     this.renewTimer.unref();
     this.retention.start();
+    this.feeder.start();
     this.wake();
   }
 
@@ -151,6 +160,7 @@ export class Engine {
     this.stopping = true;
     if (this.claimTimer) clearTimeout(this.claimTimer);
     this.retention.stop();
+    this.feeder.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.housekeepingRetry) clearTimeout(this.housekeepingRetry);
@@ -360,16 +370,15 @@ export class Engine {
    * lapses and the reaper gives it a new attempt or marks it interrupted. False when the run was not
    * ours to end any more (another process took over, or it was let go).
    */
-  private async writeEnd(runId: string, attempt: number, end: RunOutcome): Promise<boolean> {
-    const writes = this.engineDb.writes;
+  private async writeEnd(runId: string, attempt: number, end: RunOutcome, batchId: string | null = null): Promise<boolean> {
     const applied = { value: false };
     try {
-      await this.engineDb.commits.write(writes.finish(runId, attempt, this.owner, end, [], applied));
+      await this.engineDb.commits.write(this.finishOp(runId, attempt, end, batchId, applied));
     } catch (error) {
       this.log.error({ err: error, runId }, 'the end of a run could not be written; recording it as failed');
       try {
         const failed: RunOutcome = { status: 'failed', output: null, error: UNRECORDED, finishedAt: end.finishedAt, durationMs: end.durationMs };
-        await this.engineDb.commits.write(writes.finish(runId, attempt, this.owner, failed, [], applied));
+        await this.engineDb.commits.write(this.finishOp(runId, attempt, failed, batchId, applied));
       } catch (again) {
         this.log.error({ err: again, runId }, 'a run could not be recorded as failed either; its lease will lapse and the reaper will take it');
         applied.value = false;
@@ -378,6 +387,17 @@ export class Engine {
     this.mine.delete(runId);
     if (!applied.value) this.log.warn({ runId, attempt }, 'a run was not ours to end any more; its new attempt decides');
     return applied.value;
+  }
+
+  /** The fenced end of an attempt; an item of a batch is counted in its batch in the same transaction. */
+  private finishOp(runId: string, attempt: number, end: RunOutcome, batchId: string | null, applied: { value: boolean }) {
+    const finish = this.engineDb.writes.finish(runId, attempt, this.owner, end, [], applied);
+    if (!batchId || end.retryAt) return finish;
+    const ended = end.status === 'succeeded' || end.status === 'skipped' ? { succeeded: 1 } : end.status === 'cancelled' ? { cancelled: 1 } : { failed: 1 };
+    return (db: Parameters<typeof finish>[0]) => {
+      finish(db);
+      if (applied.value) this.engineDb.batches.itemsEnded(batchId, ended, end.finishedAt);
+    };
   }
 
   /** Resolves with the run's end when this process finishes it, or 202 after the wait limit. */
@@ -480,7 +500,8 @@ export class Engine {
     }
     const retryAt = resolved ? this.retryAt(outcome, run.attempt, run.maxAttempts, resolved.definition.settings.retry) : null;
     const end = runOutcome(outcome, this.clock(), performance.now() - started, retryAt);
-    if (!(await this.writeEnd(run.id, run.attempt, end))) return;
+    if (!(await this.writeEnd(run.id, run.attempt, end, run.batchId))) return;
+    if (run.batchId) this.batchItemEnded(run.batchId);
     if (retryAt) return this.wake(Math.max(0, retryAt.getTime() - Date.now()));
     this.waiters.get(run.id)?.(finished(run.id, end.status, end.output, end.error));
   }
@@ -531,6 +552,12 @@ export class Engine {
   }
 
   // ---- small helpers --------------------------------------------------------------------------
+
+  private batchItemEnded(batchId: string): void {
+    this.feeder.itemEnded(batchId);
+    // An ordered batch's next item was made in the same transaction: claim it.
+    this.wake();
+  }
 
   /** The services of one run's steps: the shared ones, and a scheduling port that knows the run. */
   private servicesFor(run: { id: string; environment: string; chainDepth: number }): Services {

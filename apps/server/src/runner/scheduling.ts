@@ -1,5 +1,5 @@
-import { type Json, NonRetriableError, type SchedulerPort, type Value, readInputs, toJsonValue } from '@switchyard/workflow';
-import { type EngineDb, type RunRow, WriteTimeoutError } from '../db/index.ts';
+import { type Json, MAX_BATCH_ITEMS, NonRetriableError, type SchedulerPort, type Value, readInputs, toJsonValue } from '@switchyard/workflow';
+import { type EngineDb, type NewBatch, type OnFinishRun, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { CancelOne, CancelResult } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import { AppError, badRequest } from '../services/errors.ts';
@@ -30,9 +30,31 @@ export interface SchedulingHooks {
   newId(now: Date): string;
   /** Something became due (or will at a time): claim. */
   wake(): void;
+  /** A batch was made: make its first items' runs. */
+  batchMade(): void;
   /** The longest a write a caller waits for may take. */
   syncWaitMs: number;
 }
+
+/** "Schedule API workflow on a list", as a step asks for it. */
+export interface ScheduleListRequest {
+  environment: Environment;
+  workflowId: string;
+  items: readonly unknown[];
+  itemParameterId: string;
+  /** The other parameters, by id. */
+  params: ReadonlyMap<string, unknown>;
+  startAt: Date;
+  intervalMs: number;
+  ordered: boolean;
+  onFinishWorkflowId: string | null;
+  scheduledBy: string;
+  parent?: { runId: string; chainDepth: number };
+  dedupeKey?: string;
+}
+
+/** The most a batch's list may weigh as JSON (it may have MAX_BATCH_ITEMS items). */
+export const MAX_BATCH_LIST_BYTES = 64 * 1024 * 1024;
 
 /** The chain depth limit stopped a run from scheduling another. */
 export class ChainTooDeepError extends NonRetriableError {
@@ -66,15 +88,7 @@ export class Scheduling implements SchedulerControl {
     if (!inputs.ok) {
       throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
     }
-    const chainDepth = request.parent ? request.parent.chainDepth + 1 : 0;
-    if (request.parent) {
-      const limit = this.engineDb.scheduling.state(request.environment).chainDepthLimit;
-      if (chainDepth > limit) {
-        throw new ChainTooDeepError(
-          `Not scheduled: this would be run ${chainDepth} of a chain of runs scheduling runs, past the limit of ${limit} in ${request.environment} (does a workflow keep scheduling itself?)`,
-        );
-      }
-    }
+    const chainDepth = this.chainDepth(request.environment, request.parent);
     const now = this.clock();
     const row: RunRow = {
       ...queuedRun(resolved, { id: this.hooks.newId(now), name: resolved.definition.name, environment: request.environment, trigger: request.trigger, input: JSON.stringify(request.body ?? {}), now }),
@@ -99,9 +113,13 @@ export class Scheduling implements SchedulerControl {
     return this.schedule({ ...request, target: { workflowId: request.workflowId }, trigger: 'schedule' });
   }
 
-  /** Cancels every pending run of the environment, a chunk per transaction; resolves with how many. */
+  /**
+   * Cancels every pending run of the environment, a chunk per transaction, and every running batch
+   * (items not made yet count as cancelled, not in the returned number); resolves with how many runs.
+   */
   async cancelAll(environment: Environment, by: string): Promise<number> {
     const reason = `Cancelled by ${by} (cancel all)`;
+    for (const batchId of this.engineDb.batches.runningIn(environment)) await this.cancelBatch(environment, batchId, by);
     let after = '';
     let total = 0;
     for (;;) {
@@ -155,11 +173,120 @@ export class Scheduling implements SchedulerControl {
           }),
         );
       },
-      scheduleList: async () => {
-        throw new NonRetriableError('Scheduling on a list is not available yet');
-      },
+      scheduleList: async (list) =>
+        this.fromStep(() =>
+          this.scheduleList({
+            ...list,
+            environment,
+            scheduledBy: `run:${run.id}`,
+            parent,
+            dedupeKey: `step:${list.idempotencyKey}`,
+          }),
+        ),
       cancel: async (runIds) => this.cancel(environment, runIds, `run ${run.id}`),
     };
+  }
+
+  /**
+   * Records a batch: one run of the target per item (the item given as one parameter, the others
+   * the same for all), from `startAt`, `intervalMs` apart, optionally one after another. Every item
+   * is checked against the target's parameter first; nothing is written when one does not fit.
+   * The list is stored once, on the batch; its runs are made as they come due.
+   */
+  async scheduleList(request: ScheduleListRequest): Promise<{ batchId: string; total: number }> {
+    const { environment } = request;
+    if (request.items.length > MAX_BATCH_ITEMS) {
+      throw badRequest(`The list has ${request.items.length.toLocaleString('en')} items; a batch may have at most ${MAX_BATCH_ITEMS.toLocaleString('en')}`);
+    }
+    const resolved = this.definitions.forTarget(environment, request.workflowId);
+    const specs = resolved.definition.trigger.parameters;
+    const itemSpec = specs.find((p) => p.id === request.itemParameterId);
+    if (!itemSpec) throw badRequest(`${resolved.definition.name} has no parameter with id ${request.itemParameterId} for the items`);
+    const base = bodyOf(resolved, request.params);
+    delete base[itemSpec.key];
+    const items = request.items.map((item) => toJsonValue(item as Value));
+    // The other parameters with the first item, then each item alone against its parameter.
+    const first = readInputs(specs, { ...base, [itemSpec.key]: items[0] ?? null });
+    const baseErrors = first.ok ? [] : first.errors.filter((e) => e.parameter !== itemSpec.key && !e.parameter?.startsWith(`${itemSpec.key}[`));
+    if (baseErrors.length > 0) throw badRequest(baseErrors.map((e) => e.message).join('; '), { errors: baseErrors }).because('invalid_parameters');
+    const itemOnly = [{ ...itemSpec, optional: false }];
+    for (let i = 0; i < items.length; i++) {
+      const read = readInputs(itemOnly, { [itemSpec.key]: items[i] });
+      if (!read.ok) throw badRequest(`Item ${i + 1} of the list: ${read.errors[0]!.message}`).because('invalid_parameters');
+    }
+    const chainDepth = this.chainDepth(environment, request.parent);
+    const onFinish = request.onFinishWorkflowId ? this.definitions.forTarget(environment, request.onFinishWorkflowId) : null;
+    const list = JSON.stringify(items);
+    if (list.length > MAX_BATCH_LIST_BYTES) throw badRequest(`The list is ${Math.round(list.length / 1048576)} MiB as JSON; a batch may hold at most 64 MiB`);
+    const now = this.clock();
+    const batchId = this.hooks.newId(now);
+    const { settings } = resolved.definition;
+    const row: NewBatch = {
+      id: batchId,
+      environment,
+      workflowId: resolved.workflowId,
+      workflowName: resolved.definition.name,
+      releaseNumber: resolved.releaseNumber,
+      draftRevision: resolved.draftRevision,
+      maxAttempts: settings.retry.maxAttempts,
+      concurrencyLimit: settings.concurrency,
+      parentRunId: request.parent?.runId ?? null,
+      chainDepth,
+      scheduledBy: request.scheduledBy,
+      dedupeKey: request.dedupeKey ?? null,
+      items: list,
+      total: items.length,
+      itemKey: itemSpec.key,
+      baseInput: JSON.stringify(base),
+      startAt: request.startAt,
+      intervalMs: request.intervalMs,
+      ordered: request.ordered,
+      onFinish: onFinish
+        ? JSON.stringify({
+            workflowId: onFinish.workflowId,
+            workflowName: onFinish.definition.name,
+            releaseNumber: onFinish.releaseNumber,
+            draftRevision: onFinish.draftRevision,
+            maxAttempts: onFinish.definition.settings.retry.maxAttempts,
+            concurrencyLimit: onFinish.definition.settings.concurrency,
+          } satisfies OnFinishRun)
+        : null,
+      createdAt: now,
+    };
+    const batches = this.engineDb.batches;
+    const inserted = { value: false };
+    await this.write([resolved, ...(onFinish ? [onFinish] : [])], () => {
+      inserted.value = batches.insert(row);
+      if (!inserted.value) return;
+      // An empty list ends at once; an ordered one gets its first item's run now.
+      if (row.total === 0) batches.itemsEnded(batchId, {}, now);
+      else if (row.ordered) batches.feed(batchId, now, now, 1, 1);
+    }, now);
+    if (!inserted.value && request.dedupeKey) {
+      const existing = batches.byDedupeKey(request.dedupeKey);
+      if (existing) return { batchId: existing, total: items.length };
+    }
+    this.hooks.batchMade();
+    this.hooks.wake();
+    return { batchId, total: items.length };
+  }
+
+  /** Cancels a running batch of the environment: what has not started is cancelled. */
+  cancelBatch(environment: Environment, batchId: string, by: string): Promise<'cancelled' | 'ended' | 'unknown'> {
+    return this.engineDb.commits.compute(() => this.engineDb.batches.cancel(batchId, environment, by, this.clock()));
+  }
+
+  /** The depth of a run scheduled by `parent`; throws past the environment's limit. */
+  private chainDepth(environment: Environment, parent: ScheduleRequest['parent']): number {
+    if (!parent) return 0;
+    const depth = parent.chainDepth + 1;
+    const limit = this.engineDb.scheduling.state(environment).chainDepthLimit;
+    if (depth > limit) {
+      throw new ChainTooDeepError(
+        `Not scheduled: this would be run ${depth} of a chain of runs scheduling runs, past the limit of ${limit} in ${environment} (does a workflow keep scheduling itself?)`,
+      );
+    }
+    return depth;
   }
 
   /** A caller's mistake made by a step (a bad target or parameters) fails the step for good. */
@@ -173,18 +300,18 @@ export class Scheduling implements SchedulerControl {
   }
 
   /** Writes a new run (and the draft snapshot it is pinned to, the first time) within the wait limit. */
-  private async write(resolved: ResolvedDefinition, op: Parameters<EngineDb['commits']['write']>[0], now: Date): Promise<void> {
-    const snapshot = this.definitions.needsSnapshot(resolved);
+  private async write(pinned: ResolvedDefinition | ResolvedDefinition[], op: Parameters<EngineDb['commits']['write']>[0], now: Date): Promise<void> {
+    const snapshots = (Array.isArray(pinned) ? pinned : [pinned]).filter((r) => this.definitions.needsSnapshot(r));
     try {
       await this.engineDb.commits.write((db) => {
-        if (snapshot) this.engineDb.writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, now)(db);
+        for (const r of snapshots) this.engineDb.writes.snapshot(r.workflowId, r.draftRevision!, r.snapshot!, now)(db);
         op(db);
       }, this.hooks.syncWaitMs);
     } catch (error) {
       if (error instanceof WriteTimeoutError) throw new DatabaseBusyError();
       throw error;
     }
-    if (snapshot) this.definitions.snapshotStored(resolved);
+    for (const r of snapshots) this.definitions.snapshotStored(r);
   }
 }
 

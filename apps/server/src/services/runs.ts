@@ -127,6 +127,10 @@ export async function getRun(db: Db, id: string, retentionMs: Record<Environment
     maxAttempts: run.maxAttempts,
     parentRunId: run.parentRunId,
     chainDepth: run.chainDepth,
+    /** Who or what scheduled it: api | user:<email> | run:<id> | batch:<id> | recurring; null when called. */
+    scheduledBy: run.scheduledBy,
+    batchId: run.batchId,
+    batchIndex: run.batchIndex,
     input: run.input,
     output: run.output,
     /** When retention deletes it (finished runs only). */

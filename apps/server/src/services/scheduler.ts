@@ -10,6 +10,7 @@ export interface SchedulerControl {
   /** Schedules a run of a workflow (by id) at a date; throws AppError for bad parameters. */
   scheduleById(request: { environment: Environment; workflowId: string; body: unknown; runAt: Date; scheduledBy: string }): Promise<{ runId: string }>;
   cancelOne(environment: Environment, runId: string, by: string): Promise<CancelOne>;
+  cancelBatch(environment: Environment, batchId: string, by: string): Promise<'cancelled' | 'ended' | 'unknown'>;
   /** Cancels every pending run of the environment; resolves with how many. */
   cancelAll(environment: Environment, by: string): Promise<number>;
   setPaused(environment: Environment, paused: boolean, by: string): Promise<void>;
@@ -114,4 +115,72 @@ export async function queueDepth(db: Db, now: Date) {
   );
   const byEnv = new Map(rows.map((r) => [r.environment, { pending: Number(r.pending), due: Number(r.due ?? 0) }]));
   return Environment.options.map((environment) => ({ environment, ...(byEnv.get(environment) ?? { pending: 0, due: 0 }) }));
+}
+
+export const BatchListInput = z.object({
+  environment: Environment,
+  limit: z.number().int().min(1).max(100).default(20),
+  /** The id of the last batch of the previous page (newest first). */
+  cursor: z.string().max(64).optional(),
+});
+
+interface BatchRowRead {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  total: number;
+  materialized: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+  status: string;
+  ordered: number;
+  intervalMs: number;
+  startAt: string;
+  scheduledBy: string;
+  parentRunId: string | null;
+  onFinish: string | null;
+  onFinishRunId: string | null;
+  cancelledBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Batches of an environment, newest first, with their progress (running counted off the batch's items). */
+export async function listBatches(db: Db, input: z.infer<typeof BatchListInput>) {
+  const rows = await db.$queryRawUnsafe<BatchRowRead[]>(
+    `SELECT b.id, b.workflowId, b.workflowName, b.total, b.materialized, b.succeeded, b.failed, b.cancelled, b.status, b.ordered, b.intervalMs,
+       b.startAt, b.scheduledBy, b.parentRunId, b.onFinish, b.onFinishRunId, b.cancelledBy, b.createdAt, b.finishedAt,
+       (SELECT COUNT(*) FROM Run r WHERE r.batchId = b.id AND r.status = 'running') AS running
+     FROM Batch b WHERE b.environment = ? ${input.cursor ? 'AND b.id < ?' : ''} ORDER BY b.id DESC LIMIT ${input.limit + 1}`,
+    ...[input.environment, ...(input.cursor ? [input.cursor] : [])],
+  );
+  const page = rows.slice(0, input.limit).map((r) => {
+    const [succeeded, failed, cancelled, running, total] = [r.succeeded, r.failed, r.cancelled, r.running, r.total].map(Number) as [number, number, number, number, number];
+    return {
+      id: r.id,
+      workflowId: r.workflowId,
+      workflowName: r.workflowName,
+      status: r.status as 'running' | 'finished' | 'cancelled',
+      total,
+      pending: Math.max(0, total - running - succeeded - failed - cancelled),
+      running,
+      succeeded,
+      failed,
+      cancelled,
+      ordered: Number(r.ordered) === 1,
+      intervalSeconds: Number(r.intervalMs) / 1000,
+      startAt: new Date(r.startAt),
+      scheduledBy: r.scheduledBy,
+      parentRunId: r.parentRunId,
+      onFinishWorkflowName: r.onFinish ? (JSON.parse(r.onFinish) as { workflowName: string }).workflowName : null,
+      onFinishRunId: r.onFinishRunId,
+      cancelledBy: r.cancelledBy,
+      createdAt: new Date(r.createdAt),
+      finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt),
+    };
+  });
+  const last = page[page.length - 1];
+  return { batches: page, nextCursor: rows.length > input.limit && last ? last.id : null };
 }

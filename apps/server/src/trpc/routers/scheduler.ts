@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest } from '../../services/errors.ts';
 import { Environment } from '../../services/runs.ts';
-import { ChainDepthLimit, PendingListInput, listPending, queueDepth } from '../../services/scheduler.ts';
+import { BatchListInput, ChainDepthLimit, PendingListInput, listBatches, listPending, queueDepth } from '../../services/scheduler.ts';
 import { adminProcedure, builderProcedure, router, viewerProcedure } from '../init.ts';
 
 const Env = z.object({ environment: Environment });
@@ -32,6 +32,16 @@ export const schedulerRouter = router({
     const outcome = await ctx.scheduler.cancelOne(input.environment, input.runId, ctx.user.email);
     if (outcome === 'unknown') throw badRequest('There is no such scheduled run');
     if (outcome !== 'cancelled') throw badRequest(outcome === 'started' ? 'This run has already started' : 'This run has already ended');
+    return { cancelled: true };
+  }),
+
+  batches: viewerProcedure.input(BatchListInput).query(({ ctx, input }) => listBatches(ctx.db, input)),
+
+  /** Cancels a batch: its items that have not started are cancelled; it ends once the rest end. */
+  cancelBatch: builderProcedure.input(Env.extend({ batchId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const outcome = await ctx.scheduler.cancelBatch(input.environment, input.batchId, ctx.user.email);
+    if (outcome === 'unknown') throw badRequest('There is no such batch');
+    if (outcome === 'ended') throw badRequest('This batch has already ended or been cancelled');
     return { cancelled: true };
   }),
 
