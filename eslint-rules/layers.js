@@ -40,7 +40,7 @@ const WEB = 'apps/web/';
 const WEB_SRC = 'apps/web/src/';
 
 /** What kernel files may import besides their own files (the last is the kernel's own name). */
-const KERNEL_PACKAGES = ['zod', 'jsep', 'date-fns', '@date-fns/tz', '@switchyard/workflow'];
+const KERNEL_PACKAGES = ['zod', 'jsep', 'date-fns', '@date-fns/tz', 'croner', '@switchyard/workflow'];
 const KERNEL_TEST_PACKAGES = ['vitest', 'fast-check'];
 const DB_ONLY_PACKAGES = ['better-sqlite3'];
 const DB_ONLY_SCOPES = ['@prisma/'];

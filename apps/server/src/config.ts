@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isValidTimeZone } from '@switchyard/workflow';
 import { z } from 'zod';
 
 /** The repository root, so relative defaults work whichever folder the process starts in. */
@@ -44,6 +45,13 @@ const EnvSchema = z.object({
   RETENTION_DAYS_LIVE: z.coerce.number().min(0.0001).max(36_500).default(14),
   /** How often old runs are looked for. */
   RETENTION_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  /** The instance's IANA time zone: recurring jobs and date functions use it unless a workflow sets its own. */
+  TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => isValidTimeZone(zone), 'TIME_ZONE must be an IANA time zone such as UTC or Europe/Paris'),
+  /** Lets /metrics be read from other machines than this one (it never needs a token from loopback). */
+  METRICS_PUBLIC: z.stringbool().default(false),
 });
 
 export interface Config {
@@ -60,6 +68,8 @@ export interface Config {
   webDist: string;
   bodyLimitBytes: number;
   engine: EngineConfig;
+  /** /metrics answers any address, not only loopback. */
+  metricsPublic: boolean;
 }
 
 /** The run engine's settings (see the README's configuration table). */
@@ -72,6 +82,8 @@ export interface EngineConfig {
   syncWaitMs: number;
   retentionMs: { draft: number; live: number };
   retentionSweepMs: number;
+  /** The instance's time zone (IANA). */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       syncWaitMs: e.SYNC_WAIT_SECONDS * 1000,
       retentionMs: { draft: e.RETENTION_DAYS_DRAFT * 86_400_000, live: e.RETENTION_DAYS_LIVE * 86_400_000 },
       retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
+      timeZone: e.TIME_ZONE,
     },
+    metricsPublic: e.METRICS_PUBLIC,
   };
 }

@@ -10,6 +10,7 @@ import { withBusyRetry } from './services/busy.ts';
 import { Definitions } from './services/definitions.ts';
 import { AppError } from './services/errors.ts';
 import { LoginLimiter } from './services/loginLimiter.ts';
+import { Metrics } from './services/metrics.ts';
 import { RefusedCalls } from './services/refusals.ts';
 
 export interface RunningServer {
@@ -17,6 +18,7 @@ export interface RunningServer {
   db: Db;
   engineDb: EngineDb;
   engine: Engine;
+  metrics: Metrics;
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   close(): Promise<void>;
@@ -48,9 +50,10 @@ export async function startServer(config: Config, log: Logger, options: { clock?
     batchMs: config.engine.writeBatchMs,
     onError: (error, context) => engineLog.error({ err: error, context }, 'a database write failed'),
   });
-  const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock);
-  const refusals = new RefusedCalls(engineDb);
-  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling });
+  const metrics = new Metrics(() => engineDb.scheduling.queueDepth());
+  const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock, metrics);
+  const refusals = new RefusedCalls(engineDb, metrics);
+  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock: options.clock ?? (() => new Date()) });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.
   let address: string;
@@ -65,6 +68,7 @@ export async function startServer(config: Config, log: Logger, options: { clock?
     throw error;
   }
   await engine.start();
+  metrics.start(options.clock ?? (() => new Date()));
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
 
   let closing: Promise<void> | null = null;
@@ -80,11 +84,12 @@ export async function startServer(config: Config, log: Logger, options: { clock?
         clearInterval(idleSweep);
       }
       await engine.stop();
+      metrics.stop();
       refusals.flush();
       await engineDb.close();
       await db.$disconnect();
     })());
-  return { app, db, engineDb, engine, url, close };
+  return { app, db, engineDb, engine, metrics, url, close };
 }
 
 const SHUTDOWN_GRACE_MS = 15_000;

@@ -17,8 +17,11 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real server on a random port, on a fresh SQLite file in a temporary folder. */
-export async function startTestServer(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: () => Date; /** Start on the data of a server closed before (a restart). */ dataDir?: string } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: '0',
@@ -37,6 +40,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       return createCaller({
         db: server.db,
         scheduler: server.engine.scheduling,
+        metrics: server.metrics,
+        clock: options.clock ?? (() => new Date()),
         config,
         log,
         loginLimiter,

@@ -1,7 +1,7 @@
-import type { ActionNode, ApiEventNode, GraphEdge, GraphNode } from './graph.ts';
+import { type ActionNode, type EventNode, type GraphEdge, type GraphNode, isEventNode } from './graph.ts';
 
 export interface Chain {
-  event: ApiEventNode | null;
+  event: EventNode | null;
   /** Actions in the order they run, following the edges from the event. */
   actions: ActionNode[];
   /** Where following the edges went wrong, pinned to the node it leaves from. */
@@ -13,7 +13,7 @@ export interface Chain {
  * connected. Used by the compiler, by name resolution and by the editor, so all three agree.
  */
 export function followChain(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Chain {
-  const event = nodes.find((n): n is ApiEventNode => n.type === 'apiEvent') ?? null;
+  const event = nodes.find(isEventNode) ?? null;
   const problems: Chain['problems'] = [];
   const actions: ActionNode[] = [];
   if (!event) return { event, actions, problems };

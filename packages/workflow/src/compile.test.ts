@@ -154,7 +154,7 @@ describe('compile', () => {
       'This connection makes a loop; actions must run in a straight line',
     ]);
     const noEvent = WorkflowGraph.parse({ schemaVersion: 2, nodes: [{ id: 'a', type: 'action', position: { x: 0, y: 0 }, data: { action: { type: 'log', message: 'a' } } }], edges: [] });
-    expect(compile('n', noEvent)).toEqual({ definition: null, diagnostics: [{ nodeId: null, field: null, severity: 'error', message: 'The workflow has no event: add an "API workflow" event' }] });
+    expect(compile('n', noEvent)).toEqual({ definition: null, diagnostics: [{ nodeId: null, field: null, severity: 'error', message: 'The workflow has no event: add an "API workflow" or a "Recurring" event' }] });
     const events = WorkflowGraph.parse({ schemaVersion: 2, nodes: [...emptyGraph().nodes, { ...emptyGraph().nodes[0]!, id: 'event_2' }], edges: [] });
     expect(where(compile('t', events))).toEqual([['event_2', null, 'error', 'A workflow has exactly one event; delete this one']]);
   });

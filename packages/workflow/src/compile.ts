@@ -5,7 +5,8 @@ import { type Expectation, type Referent, type TypeEnv, TypeCheckError, checkExp
 import { isValidTimeZone } from './dateFunctions.ts';
 import { DEFINITION_SCHEMA_VERSION, type Diagnostic, type ParameterSpec, type Step, type WorkflowDefinition } from './definition.ts';
 import { type Expr, ExpressionSyntaxError, type Template, parseExpression, parseTemplate, refsUsed } from './expression.ts';
-import type { ApiEventNode, Parameter, WorkflowGraph } from './graph.ts';
+import { type ApiEventNode, type Parameter, type WorkflowGraph, eventParameters, isEventNode } from './graph.ts';
+import { validateRecurrence } from './recurrence.ts';
 import { LIMITS } from './limits.ts';
 import { IDENTIFIER, isReservedWord } from './names.ts';
 
@@ -41,8 +42,7 @@ export interface CompileOptions {
 
 /** A workflow as a scheduling target, read from its graph. */
 export function workflowSummary(id: string, name: string, graph: WorkflowGraph): WorkflowSummary {
-  const event = graph.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent');
-  return { id, name, parameters: event?.data.parameters ?? [] };
+  return { id, name, parameters: eventParameters(graph.nodes.find(isEventNode)) };
 }
 
 /**
@@ -57,12 +57,12 @@ export function compile(name: string, source: WorkflowGraph, options: CompileOpt
   const error: Report = (nodeId, field, message) => diagnostics.push({ nodeId, field, message, severity: 'error' });
   const warning: Report = (nodeId, field, message) => diagnostics.push({ nodeId, field, message, severity: 'warning' });
 
-  const events = graph.nodes.filter((n): n is ApiEventNode => n.type === 'apiEvent');
+  const events = graph.nodes.filter(isEventNode);
   for (const extra of events.slice(1)) error(extra.id, null, 'A workflow has exactly one event; delete this one');
   const chain = followChain(graph.nodes, graph.edges);
   const event = chain.event;
   if (!event) {
-    error(null, null, 'The workflow has no event: add an "API workflow" event');
+    error(null, null, 'The workflow has no event: add an "API workflow" or a "Recurring" event');
     return { definition: null, diagnostics };
   }
   for (const problem of chain.problems) error(problem.nodeId, null, problem.message);
@@ -78,8 +78,13 @@ export function compile(name: string, source: WorkflowGraph, options: CompileOpt
   }
 
   const table = nameTable(graph.nodes, graph.edges);
-  const lenient = event.data.typing === 'lenient';
-  const parameters = compileParameters(event, error, lenient);
+  const lenient = event.type === 'apiEvent' && event.data.typing === 'lenient';
+  const parameters = event.type === 'apiEvent' ? compileParameters(event, error, lenient) : [];
+  if (event.type === 'recurringEvent') {
+    // The instance's zone is not known here; an explicit zone and the schedule itself are checked.
+    const checked = validateRecurrence(event.data.schedule, 'UTC');
+    if (!checked.ok) error(event.id, `schedule.${checked.field}`, checked.message);
+  }
   /** What `$id` means at the current point: parameters, then each step's result once it has run. */
   const referents = new Map<string, Referent>();
   for (const p of parameters) referents.set(p.id, { name: p.key, type: typeOfField(p) });
@@ -182,7 +187,10 @@ export function compile(name: string, source: WorkflowGraph, options: CompileOpt
     : {
         schemaVersion: DEFINITION_SCHEMA_VERSION,
         name,
-        trigger: { type: 'api', parameters, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) },
+        trigger:
+          event.type === 'apiEvent'
+            ? { type: 'api', parameters, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) }
+            : { type: 'recurring', parameters: [], schedule: event.data.schedule, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) },
         settings: event.data.settings,
         steps,
       };

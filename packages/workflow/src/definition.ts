@@ -3,6 +3,7 @@ import { actionModule } from './actions/registry.ts';
 import { upgradeV1Definition } from './definition-v1.ts';
 import { Expr } from './expression.ts';
 import { ParameterType } from './graph.ts';
+import { RecurrenceSpec } from './recurrence.ts';
 import { WorkflowSettings } from './settings.ts';
 
 /**
@@ -61,10 +62,22 @@ export const ApiTrigger = z.object({
 });
 export type ApiTrigger = z.infer<typeof ApiTrigger>;
 
+/** A recurring job's trigger: its schedule. It has no parameters (the list is empty). */
+export const RecurringTrigger = z.object({
+  type: z.literal('recurring'),
+  parameters: z.array(ParameterSpec).max(0),
+  schedule: RecurrenceSpec,
+  onlyWhen: Expr.optional(),
+});
+export type RecurringTrigger = z.infer<typeof RecurringTrigger>;
+
+export const Trigger = z.discriminatedUnion('type', [ApiTrigger, RecurringTrigger]);
+export type Trigger = z.infer<typeof Trigger>;
+
 export const WorkflowDefinition = z.object({
   schemaVersion: z.literal(DEFINITION_SCHEMA_VERSION),
   name: z.string(),
-  trigger: ApiTrigger,
+  trigger: Trigger,
   settings: WorkflowSettings,
   steps: z.array(Step),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_MODULES, type AnyActionConfig } from './actions/registry.ts';
 import { Id } from './ids.ts';
+import { RecurrenceSpec } from './recurrence.ts';
 import { LIMITS } from './limits.ts';
 import { WorkflowSettings } from './settings.ts';
 
@@ -77,6 +78,37 @@ export const ApiEventNode = z.object({
 });
 export type ApiEventNode = z.infer<typeof ApiEventNode>;
 
+/**
+ * The trigger of a recurring job: a schedule (cron or every N units, in a time zone) and the
+ * missed-fire policy. It has no parameters; admins switch it on per environment.
+ */
+export const RecurringEventNode = z.object({
+  id: Id,
+  type: z.literal('recurringEvent'),
+  position: Position,
+  data: z.object({
+    schedule: RecurrenceSpec,
+    /** "Only when": when false the fire is recorded as skipped. Empty: always. */
+    onlyWhen: expressionText.optional(),
+    settings: WorkflowSettings.default(WorkflowSettings.parse({})),
+  }),
+});
+export type RecurringEventNode = z.infer<typeof RecurringEventNode>;
+
+/** A workflow's one event: what starts its runs. */
+export type EventNode = ApiEventNode | RecurringEventNode;
+export type EventType = EventNode['type'];
+export const EVENT_TYPES: readonly EventType[] = ['apiEvent', 'recurringEvent'];
+
+export function isEventNode(node: { type: string }): node is EventNode {
+  return node.type === 'apiEvent' || node.type === 'recurringEvent';
+}
+
+/** The parameters of a workflow's event (a recurring event has none). */
+export function eventParameters(event: EventNode | null | undefined): Parameter[] {
+  return event?.type === 'apiEvent' ? event.data.parameters : [];
+}
+
 /** One action of the workflow. */
 export const ActionNode = z.object({
   id: Id,
@@ -92,7 +124,7 @@ export const ActionNode = z.object({
 });
 export type ActionNode = z.infer<typeof ActionNode>;
 
-export const GraphNode = z.discriminatedUnion('type', [ApiEventNode, ActionNode]);
+export const GraphNode = z.discriminatedUnion('type', [ApiEventNode, RecurringEventNode, ActionNode]);
 export type GraphNode = z.infer<typeof GraphNode>;
 
 /** "source runs before target". */

@@ -2,7 +2,7 @@ import { actionModule } from './actions/registry.ts';
 import { followChain } from './chain.ts';
 import { REF_PREFIX } from './expression.ts';
 import { formOf, mapExpressionFields } from './form.ts';
-import type { ActionNode, GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
+import { type ActionNode, type GraphEdge, type GraphNode, type WorkflowGraph, eventParameters, isEventNode } from './graph.ts';
 import { type Token, expressionRegions, tokenize } from './lexer.ts';
 
 /**
@@ -76,9 +76,9 @@ export function nameTable(nodes: readonly GraphNode[], edges: readonly GraphEdge
     lists: new Set(),
   };
   for (const [id, name] of table.stepName) table.stepByName.set(name, id);
-  const event = nodes.find((n) => n.type === 'apiEvent');
-  if (event?.type === 'apiEvent') {
-    for (const parameter of event.data.parameters) {
+  const event = nodes.find(isEventNode);
+  {
+    for (const parameter of eventParameters(event)) {
       const key = parameter.key.trim();
       table.paramKey.set(parameter.id, key);
       if (key && !table.paramByKey.has(key)) table.paramByKey.set(key, parameter.id);
@@ -227,10 +227,10 @@ export function toStoredText(display: string, kind: ExpressionKind, table: NameT
 
 /** Applies `change` to every expression field of a node (conditions and the action's own fields). */
 export function mapNodeExpressions(node: GraphNode, change: (text: string, kind: ExpressionKind, field: string) => string): GraphNode {
-  if (node.type === 'apiEvent') {
+  if (node.type !== 'action') {
     const onlyWhen = node.data.onlyWhen;
     const next = onlyWhen === undefined ? undefined : change(onlyWhen, 'expression', 'onlyWhen');
-    return next === onlyWhen ? node : { ...node, data: { ...node.data, onlyWhen: next } };
+    return next === onlyWhen ? node : ({ ...node, data: { ...node.data, onlyWhen: next } } as GraphNode);
   }
   const module = actionModule(node.data.action.type);
   const onlyWhen = node.data.onlyWhen;

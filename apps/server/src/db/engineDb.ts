@@ -4,6 +4,7 @@ import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { DefinitionLookups } from './lookups.ts';
 import { type RunQueue, SqliteRunQueue } from './queue.ts';
+import { RecurringStore } from './recurring.ts';
 import { RunRetention } from './retention.ts';
 import { RunWrites } from './runWrites.ts';
 import { SchedulingStore } from './scheduling.ts';
@@ -30,6 +31,7 @@ export class EngineDb {
   readonly retention: RunRetention;
   readonly scheduling: SchedulingStore;
   readonly batches: BatchStore;
+  readonly recurring: RecurringStore;
   private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
@@ -43,6 +45,7 @@ export class EngineDb {
     this.lookups = new DefinitionLookups(this.sqlite);
     this.retention = new RunRetention(this.sqlite);
     this.scheduling = new SchedulingStore(this.sqlite, this.batches);
+    this.recurring = new RecurringStore(this.sqlite, this.writes);
     this.completedStmt = this.sqlite.prepare(
       `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
     );

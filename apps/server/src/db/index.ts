@@ -12,3 +12,4 @@ export { uuidv7Floor } from './retention.ts';
 export { SchedulingStore, type CancelOne, type CancelResult, type SchedulerStateRow } from './scheduling.ts';
 export { sqlDate } from './sqlite.ts';
 export { BatchStore, type NewBatch, type OnFinishRun, type Ended, type FeedResult } from './batches.ts';
+export { RecurringStore, type RecurringJobRow, type RecurringEventKind } from './recurring.ts';

@@ -38,6 +38,7 @@ export class SchedulingStore {
   private readonly stateStmt: Database.Statement<[], { environment: string; paused: number; changedAt: string | null; changedBy: string | null; chainDepthLimit: number }>;
   private readonly setPausedStmt: Database.Statement;
   private readonly setChainLimitStmt: Database.Statement;
+  private readonly depthStmt: Database.Statement<[], { environment: string; n: number }>;
   private readonly pendingChunkStmt: Database.Statement<[string, string, number], { id: string; batchId: string | null }>;
 
   constructor(
@@ -51,6 +52,8 @@ export class SchedulingStore {
     this.stateStmt = db.prepare(`SELECT environment, paused, changedAt, changedBy, chainDepthLimit FROM SchedulerState ORDER BY environment`);
     this.setPausedStmt = db.prepare(`UPDATE SchedulerState SET paused = ?, changedAt = ?, changedBy = ? WHERE environment = ?`);
     this.setChainLimitStmt = db.prepare(`UPDATE SchedulerState SET chainDepthLimit = ?, changedAt = ?, changedBy = ? WHERE environment = ?`);
+    // Off the due index (priority, environment, ...): only queued runs are counted.
+    this.depthStmt = db.prepare(`SELECT environment, COUNT(*) AS n FROM Run WHERE status = 'queued' AND priority = 0 GROUP BY environment`);
     // Pending runs of an environment in id order, off the due index (status = 'queued').
     this.pendingChunkStmt = db.prepare(`SELECT id, batchId FROM Run WHERE status = 'queued' AND attempts = 0 AND environment = ? AND id > ?
       ORDER BY id LIMIT ?`);
@@ -92,6 +95,13 @@ export class SchedulingStore {
     }
     this.settleBatches(batches, now);
     return { cancelled, last: rows[rows.length - 1]?.id ?? null, done: rows.length < CANCEL_CHUNK };
+  }
+
+  /** Runs queued and not started (nobody waiting for them), per environment. */
+  queueDepth(): Record<string, number> {
+    const depth: Record<string, number> = { draft: 0, live: 0 };
+    for (const row of this.depthStmt.all()) depth[row.environment] = row.n;
+    return depth;
   }
 
   /** The run a dedupe key made, if any. */

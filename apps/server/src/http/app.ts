@@ -15,6 +15,7 @@ import { BodyError, registerBodyParsers } from './bodies.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export interface AppDeps extends Services {
   engine: Engine;
@@ -58,6 +59,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // 200 only when the runner is up and a write commits: a load balancer takes a process whose
   // database cannot be written out of rotation.
+  // Prometheus' text format. No token exists yet (the Workflow API issue adds them), so it answers
+  // loopback only, unless METRICS_PUBLIC opens it.
+  app.get('/metrics', async (request, reply) => {
+    if (!deps.config.metricsPublic && !LOOPBACK.has(request.ip)) {
+      return reply.code(403).send({ status: 'error', message: 'Metrics are served to this machine only; set METRICS_PUBLIC=true to open them' });
+    }
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.text());
+  });
+
   app.get('/healthz', async (_request, reply) => {
     if (!deps.engine.isReady) return reply.code(503).send({ status: 'starting' });
     if (!(await deps.engine.writable(HEALTH_WRITE_TIMEOUT_MS))) {

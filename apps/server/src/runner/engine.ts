@@ -14,11 +14,13 @@ import type { EngineConfig } from '../config.ts';
 import { type ClaimedRun, type EngineDb, type RunOutcome, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import { badRequest } from '../services/errors.ts';
+import type { Metrics } from '../services/metrics.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
 import { DatabaseBusyError, EngineStoppedError } from './errors.ts';
 import { isOwnerGone, newOwnerId } from './identity.ts';
 import { attemptRow, runOutcome, stepRow, stepRows } from './records.ts';
 import { BatchFeeder } from './batchFeeder.ts';
+import { RecurringJobs } from './recurring.ts';
 import { RetentionSweep } from './retentionSweep.ts';
 import { queuedRun } from './runRow.ts';
 import { Scheduling } from './scheduling.ts';
@@ -89,6 +91,7 @@ export class Engine {
   /** Runs due later: scheduling and cancelling them. */
   readonly scheduling: Scheduling;
   private readonly feeder: BatchFeeder;
+  private readonly recurring: RecurringJobs;
 
   constructor(
     private readonly engineDb: EngineDb,
@@ -96,18 +99,31 @@ export class Engine {
     private readonly config: EngineConfig,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
+    private readonly metrics: Metrics | null = null,
   ) {
     this.startedAt = clock();
     this.retention = new RetentionSweep(engineDb, config, log, clock);
     this.feeder = new BatchFeeder(engineDb, log, clock, () => this.wake());
+    this.recurring = new RecurringJobs(engineDb, definitions, log, clock, {
+      newId: (now) => this.newId(now),
+      wake: () => this.wake(),
+      timeZone: config.timeZone,
+    });
     this.scheduling = new Scheduling(
       engineDb,
       definitions,
-      { newId: (now) => this.newId(now), wake: () => this.wake(), batchMade: () => this.feeder.poke(), syncWaitMs: config.syncWaitMs },
+      {
+        newId: (now) => this.newId(now),
+        wake: () => this.wake(),
+        batchMade: () => this.feeder.poke(),
+        recurringChanged: () => this.recurring.poke(),
+        syncWaitMs: config.syncWaitMs,
+      },
       clock,
     );
     this.services = {
       now: clock,
+      timeZone: config.timeZone,
       monotonic: () => performance.now(),
       sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {
@@ -139,6 +155,7 @@ export class Engine {
     this.renewTimer.unref();
     this.retention.start();
     this.feeder.start();
+    this.recurring.start();
     this.wake();
   }
 
@@ -161,6 +178,7 @@ export class Engine {
     if (this.claimTimer) clearTimeout(this.claimTimer);
     this.retention.stop();
     this.feeder.stop();
+    this.recurring.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.housekeepingRetry) clearTimeout(this.housekeepingRetry);
@@ -314,6 +332,7 @@ export class Engine {
       const durationMs = performance.now() - started;
       const retryAt = this.retryAt(outcome, 1, row.maxAttempts, definition.settings.retry);
       const end = runOutcome(outcome, finishedAt, durationMs, retryAt);
+      if (!retryAt) this.metrics?.runEnded({ workflow: row.workflowName, environment: row.environment, trigger: row.trigger, status: end.status, durationMs });
       if (progress.state === 'running') {
         progress.state = 'ending';
         const final: RunRow = retryAt
@@ -446,7 +465,9 @@ export class Engine {
       return this.wake(SAFETY_POLL_MS);
     }
     if (result === null) return this.wake(BUSY_RETRY_MS);
+    const claimedAt = this.clock().getTime();
     for (const run of result.runs) {
+      this.metrics?.runStarted({ environment: run.environment, trigger: run.trigger, latenessMs: claimedAt - run.runAt.getTime() });
       this.executing++;
       this.mine.add(run.id);
       this.track(this.executeClaimed(run).finally(() => this.stepsEnded()));
@@ -501,6 +522,7 @@ export class Engine {
     const retryAt = resolved ? this.retryAt(outcome, run.attempt, run.maxAttempts, resolved.definition.settings.retry) : null;
     const end = runOutcome(outcome, this.clock(), performance.now() - started, retryAt);
     if (!(await this.writeEnd(run.id, run.attempt, end, run.batchId))) return;
+    if (!retryAt) this.metrics?.runEnded({ workflow: run.workflowName, environment: run.environment, trigger: run.trigger, status: end.status, durationMs: end.durationMs });
     if (run.batchId) this.batchItemEnded(run.batchId);
     if (retryAt) return this.wake(Math.max(0, retryAt.getTime() - Date.now()));
     this.waiters.get(run.id)?.(finished(run.id, end.status, end.output, end.error));

@@ -32,6 +32,8 @@ export interface SchedulingHooks {
   wake(): void;
   /** A batch was made: make its first items' runs. */
   batchMade(): void;
+  /** A recurring job was switched, or an environment resumed: look at the recurring jobs now. */
+  recurringChanged(): void;
   /** The longest a write a caller waits for may take. */
   syncWaitMs: number;
 }
@@ -134,6 +136,23 @@ export class Scheduling implements SchedulerControl {
     await this.engineDb.commits.write(() => this.engineDb.scheduling.setPaused(environment, paused, by, this.clock()));
     // Resumed: what is due starts now, not at the next safety poll.
     this.hooks.wake();
+    this.hooks.recurringChanged();
+  }
+
+  /** Switches a recurring job on or off in one environment (switching on starts from now). */
+  async setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: string): Promise<void> {
+    if (enabled) {
+      const resolved = this.definitions.forTarget(environment, workflowId);
+      if (resolved.definition.trigger.type !== 'recurring') {
+        throw badRequest(
+          environment === 'live'
+            ? `"${resolved.definition.name}" is not a recurring job in the live release: deploy it first`
+            : `"${resolved.definition.name}" does not have a Recurring event`,
+        );
+      }
+    }
+    await this.engineDb.commits.write(() => this.engineDb.recurring.setEnabled(workflowId, environment, enabled, by, this.clock()));
+    this.hooks.recurringChanged();
   }
 
   async setChainDepthLimit(environment: Environment, limit: number, by: string): Promise<void> {

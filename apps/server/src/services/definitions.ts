@@ -48,7 +48,13 @@ export class Definitions {
 
   /** The definition a call of `/api/1.1/wf/<name>` (live) or `/version-test/...` (draft) runs. */
   forCall(environment: Environment, name: string): ResolvedDefinition {
-    return environment === 'live' ? this.live(name) : this.draft(name);
+    if (environment === 'draft') return this.draft(name);
+    const resolved = this.live(name);
+    // A recurring job runs on its schedule; its draft can still be called to test it.
+    if (resolved.definition.trigger.type === 'recurring') {
+      throw notFound(`"${name}" is a recurring job: it runs on its schedule and has no endpoint`).because('unknown_workflow');
+    }
+    return resolved;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { EngineDb } from '../db/index.ts';
+import type { Metrics } from './metrics.ts';
 import type { Environment } from './runs.ts';
 
 /** Why a workflow call was refused; counted per workflow name, environment and reason. */
@@ -27,9 +28,13 @@ export class RefusedCalls {
   private pending = new Map<string, { workflowName: string; environment: Environment; reason: RefusalReason; count: number; lastAt: Date; lastMessage: string }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly engineDb: EngineDb) {}
+  constructor(
+    private readonly engineDb: EngineDb,
+    private readonly metrics?: Metrics,
+  ) {}
 
   count(workflowName: string, environment: Environment, reason: RefusalReason, message: string, now = new Date()): void {
+    this.metrics?.refusedCall(reason, environment);
     const key = `${workflowName}\u0000${environment}\u0000${reason}`;
     const entry = this.pending.get(key);
     const lastMessage = message.slice(0, 500);

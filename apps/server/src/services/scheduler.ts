@@ -15,6 +15,7 @@ export interface SchedulerControl {
   cancelAll(environment: Environment, by: string): Promise<number>;
   setPaused(environment: Environment, paused: boolean, by: string): Promise<void>;
   setChainDepthLimit(environment: Environment, limit: number, by: string): Promise<void>;
+  setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: string): Promise<void>;
   states(): SchedulerStateRow[];
 }
 

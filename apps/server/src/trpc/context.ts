@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { LoginLimiter } from '../services/loginLimiter.ts';
+import type { Metrics } from '../services/metrics.ts';
 import type { SchedulerControl } from '../services/scheduler.ts';
 import type { SessionUser } from '../services/accounts.ts';
 
@@ -13,6 +14,10 @@ export interface Services {
   loginLimiter: LoginLimiter;
   /** Scheduled work, as the run engine exposes it to the console. */
   scheduler: SchedulerControl;
+  /** The server's clock (tests inject one). */
+  clock: () => Date;
+  /** This process's metrics (the console's charts read their last hour). */
+  metrics: Metrics;
 }
 
 /** Everything a procedure may use. Tests build one directly and call routers with createCaller. */

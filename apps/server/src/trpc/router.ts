@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from './init.ts';
 import { authRouter } from './routers/auth.ts';
 import { releaseRouter } from './routers/release.ts';
+import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
 import { workflowRouter } from './routers/workflow.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   release: releaseRouter,
   run: runRouter,
   scheduler: schedulerRouter,
+  recurring: recurringRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -8,7 +8,7 @@ import { returnDataAction } from './returnData.ts';
 
 describe('registry', () => {
   it('lists every action module once, by type', () => {
-    expect(ACTION_TYPES).toEqual(['log', 'wait', 'returnData']);
+    expect(ACTION_TYPES).toEqual(['log', 'wait', 'returnData', 'scheduleWorkflow', 'scheduleOnList', 'cancelScheduled', 'cancelScheduledList']);
     expect(new Set(ACTION_TYPES).size).toBe(ACTION_MODULES.length);
     expect(actionModule('log')).toBe(logAction);
     expect(actionModule('returnData')).toBe(returnDataAction);

@@ -10,8 +10,11 @@ const Env = z.object({ environment: Environment });
 export const schedulerRouter = router({
   state: viewerProcedure.query(async ({ ctx }) => ({
     environments: ctx.scheduler.states(),
-    depth: await queueDepth(ctx.db, new Date()),
+    depth: await queueDepth(ctx.db, ctx.clock()),
   })),
+
+  /** Queue depth and lateness over the last hour, a point a minute (this server process's view). */
+  series: viewerProcedure.query(({ ctx }) => ctx.metrics.lastHour()),
 
   pending: viewerProcedure.input(PendingListInput).query(({ ctx, input }) => listPending(ctx.db, input)),
 

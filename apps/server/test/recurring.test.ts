@@ -1,0 +1,135 @@
+import { DEFAULT_SETTINGS, type RecurrenceSpec, type WorkflowGraph } from '@switchyard/workflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, admin, builder, eventually, saveWorkflow, startTestServer, viewer } from './helpers.ts';
+
+const T0 = new Date('2026-12-01T09:00:00.000Z');
+const MINUTE = 60_000;
+
+/** A recurring workflow with one log step. */
+function recurring(schedule: Partial<RecurrenceSpec> & Pick<RecurrenceSpec, 'kind'>): WorkflowGraph {
+  return {
+    schemaVersion: 2,
+    nodes: [
+      {
+        id: 'event',
+        type: 'recurringEvent',
+        position: { x: 0, y: 0 },
+        data: { schedule: { startAt: null, timeZone: null, missed: 'once', ...schedule } as RecurrenceSpec, settings: DEFAULT_SETTINGS },
+      },
+      { id: 'log', type: 'action', position: { x: 0, y: 150 }, data: { action: { type: 'log', message: 'tick at {{formatDate(now, "HH:mm")}}' } } },
+    ],
+    edges: [{ id: 'e1', source: 'event', target: 'log' }],
+  };
+}
+
+describe('recurring jobs', () => {
+  let server: TestServer;
+  let now = T0;
+  const clock = () => now;
+  let everyMinute: string;
+  let skipper: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { clock });
+    everyMinute = await saveWorkflow(server, 'every-minute', recurring({ kind: 'every', every: 1, unit: 'minutes', missed: 'once' }));
+    skipper = await saveWorkflow(server, 'every-minute-skip', recurring({ kind: 'cron', cron: '0 * * * * *', missed: 'skip' }));
+  });
+  afterAll(() => server?.stop());
+
+  const runsOf = async (workflowId: string) => (await server.caller(viewer).run.list({ workflowId, limit: 100 })).items;
+  const job = async (workflowId: string, environment: 'draft' | 'live') => {
+    const { jobs } = await server.caller(viewer).recurring.list();
+    return jobs.find((j) => j.workflowId === workflowId)!.environments.find((e) => e.environment === environment)!;
+  };
+
+  it('lists recurring workflows with their schedule in words and next fire times; only admins switch them', async () => {
+    const draft = await job(everyMinute, 'draft');
+    expect(draft).toMatchObject({ available: true, enabled: false, schedule: 'every minute, UTC' });
+    expect(draft.nextFires.map((d) => d.toISOString())).toEqual(
+      [1, 2, 3, 4, 5].map((k) => new Date(T0.getTime() + k * MINUTE).toISOString()),
+    );
+    expect(await job(everyMinute, 'live')).toMatchObject({ available: false, enabled: false });
+    await expect(server.caller(builder).recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: true })).rejects.toThrow(/admin/i);
+    await expect(server.caller(viewer).recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: true })).rejects.toThrow(/admin/i);
+    await expect(server.caller(admin).recurring.setEnabled({ workflowId: everyMinute, environment: 'live', enabled: true })).rejects.toThrow(/not deployed/);
+    expect(await runsOf(everyMinute)).toEqual([]);
+  });
+
+  it('fires each fire time once, due exactly at it, while switched on', async () => {
+    const admins = server.caller(admin);
+    await admins.recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: true });
+    await admins.recurring.setEnabled({ workflowId: skipper, environment: 'draft', enabled: true });
+    now = new Date(T0.getTime() + MINUTE + 10);
+    const [run] = await eventually(async () => {
+      const runs = await runsOf(everyMinute);
+      return runs.length === 1 && runs[0]!.status === 'succeeded' ? runs : undefined;
+    });
+    const detail = await server.caller(viewer).run.byId({ id: run!.id });
+    expect(detail).toMatchObject({ trigger: 'recurring', scheduledBy: 'recurring', environment: 'draft' });
+    expect(detail.runAt).toEqual(new Date(T0.getTime() + MINUTE));
+    expect(JSON.parse(detail.steps[0]!.output!)).toEqual({ message: 'tick at 09:01' });
+    const state = await job(everyMinute, 'draft');
+    expect(state).toMatchObject({ enabled: true, changedBy: admin.email, lastRun: { id: run!.id, status: 'succeeded' } });
+    expect(state.history[0]).toMatchObject({ kind: 'enabled', message: `Switched on by ${admin.email}` });
+    await eventually(async () => ((await runsOf(skipper)).length === 1 ? true : undefined));
+  });
+
+  it('after downtime across several fire times follows each job policy and records it: once runs one run for all, skip runs none', async () => {
+    const dataDir = server.dataDir;
+    await server.close();
+    now = new Date(T0.getTime() + 5 * MINUTE + 30_000);
+    server = await startTestServer({}, { clock, dataDir });
+
+    const missed = await eventually(async () => {
+      const history = (await job(everyMinute, 'draft')).history;
+      return history[0]?.kind === 'missed_once' ? history[0] : undefined;
+    });
+    expect(missed.message).toBe('4 fire times missed from 2026-12-01T09:02:00.000Z to 2026-12-01T09:05:00.000Z: ran once for all (the job\'s policy)');
+    const runs = await eventually(async () => {
+      const list = await runsOf(everyMinute);
+      return list.length === 2 && list.every((r) => r.status === 'succeeded') ? list : undefined;
+    });
+    expect(missed.runId).toBe(runs[0]!.id);
+
+    const skipped = await eventually(async () => {
+      const history = (await job(skipper, 'draft')).history;
+      return history[0]?.kind === 'missed_skipped' ? history[0] : undefined;
+    });
+    expect(skipped.message).toMatch(/^4 fire times missed from .*09:02:00.000Z to .*09:05:00.000Z: skipped/);
+    expect(skipped.runId).toBeNull();
+    expect(await runsOf(skipper)).toHaveLength(1);
+
+    // Back to normal: the next fire time runs once.
+    now = new Date(T0.getTime() + 6 * MINUTE + 5);
+    await eventually(async () => ((await runsOf(everyMinute)).length === 3 ? true : undefined));
+    await eventually(async () => ((await runsOf(skipper)).length === 2 ? true : undefined));
+  });
+
+  it('switched off, it fires no more; switched on again it starts from then, not catching up', async () => {
+    const admins = server.caller(admin);
+    await admins.recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: false });
+    await admins.recurring.setEnabled({ workflowId: skipper, environment: 'draft', enabled: false });
+    const before = (await runsOf(everyMinute)).length;
+    now = new Date(T0.getTime() + 20 * MINUTE + 30_000);
+    await admins.recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: true });
+    now = new Date(T0.getTime() + 21 * MINUTE + 5);
+    const runs = await eventually(async () => {
+      const list = await runsOf(everyMinute);
+      return list.length === before + 1 && list[0]!.status === 'succeeded' ? list : undefined;
+    });
+    expect((await server.caller(viewer).run.byId({ id: runs[0]!.id })).runAt).toEqual(new Date(T0.getTime() + 21 * MINUTE));
+    const history = (await job(everyMinute, 'draft')).history.map((h) => h.kind);
+    expect(history.slice(0, 2)).toEqual(['enabled', 'disabled']);
+    expect(history).not.toContain('missed_skipped');
+  });
+
+  it('a recurring job has no live endpoint, and its draft can still be called to test it', async () => {
+    await server.caller(builder).release.deploy();
+    const live = await fetch(`${server.url}/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(live.status).toBe(404);
+    expect(((await live.json()) as { message: string }).message).toMatch(/recurring job/);
+    const draft = await fetch(`${server.url}/version-test/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(draft.status).toBe(200);
+    expect(await job(everyMinute, 'live')).toMatchObject({ available: true, enabled: false });
+  });
+});
