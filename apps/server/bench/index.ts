@@ -4,6 +4,7 @@ import '../src/db/sqliteDriver.mjs';
 export {};
 // `npm run bench <name>` from the repository root.
 const benches: Record<string, string> = {
+  schedule: './schedule.ts',
   startup: './startup.ts',
   webhook: './webhook.ts',
 };

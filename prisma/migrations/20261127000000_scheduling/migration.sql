@@ -37,7 +37,6 @@ CREATE TABLE "Batch" (
     "chainDepth" INTEGER NOT NULL DEFAULT 0,
     "scheduledBy" TEXT NOT NULL,
     "dedupeKey" TEXT,
-    "items" TEXT NOT NULL,
     "itemKey" TEXT NOT NULL,
     "baseInput" TEXT NOT NULL,
     "total" INTEGER NOT NULL,
@@ -56,6 +55,14 @@ CREATE TABLE "Batch" (
     "finishedAt" DATETIME
 );
 CREATE UNIQUE INDEX "Batch_dedupeKey_key" ON "Batch"("dedupeKey");
+
+-- The list, apart from the batch row: counters change on the batch row as items end, and SQLite
+-- rewrites a whole row on update (a million-item list would be rewritten each time).
+CREATE TABLE "BatchList" (
+    "batchId" TEXT NOT NULL PRIMARY KEY,
+    "items" TEXT NOT NULL,
+    CONSTRAINT "BatchList_batchId_fkey" FOREIGN KEY ("batchId") REFERENCES "Batch" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
 CREATE INDEX "Batch_status_id_idx" ON "Batch"("status", "id");
 CREATE INDEX "Batch_environment_id_idx" ON "Batch"("environment", "id");
 

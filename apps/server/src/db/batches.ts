@@ -92,6 +92,7 @@ const CACHED_LISTS = 4;
  */
 export class BatchStore {
   private readonly insertStmt: Database.Statement;
+  private readonly insertListStmt: Database.Statement;
   private readonly byDedupeStmt: Database.Statement<[string], { id: string }>;
   private readonly stateStmt: Database.Statement<[string], BatchState>;
   private readonly itemsStmt: Database.Statement<[string], { items: string }>;
@@ -113,14 +114,15 @@ export class BatchStore {
     private readonly writes: RunWrites,
   ) {
     this.insertStmt = db.prepare(`INSERT INTO Batch (id, environment, workflowId, workflowName, releaseNumber, draftRevision, maxAttempts,
-      concurrencyLimit, parentRunId, chainDepth, scheduledBy, dedupeKey, items, itemKey, baseInput, total, materialized, startAt, intervalMs,
+      concurrencyLimit, parentRunId, chainDepth, scheduledBy, dedupeKey, itemKey, baseInput, total, materialized, startAt, intervalMs,
       ordered, status, onFinish, createdAt)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'running', ?, ?) ON CONFLICT (dedupeKey) DO NOTHING`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'running', ?, ?) ON CONFLICT (dedupeKey) DO NOTHING`);
+    this.insertListStmt = db.prepare(`INSERT INTO BatchList (batchId, items) VALUES (?, ?)`);
     this.byDedupeStmt = db.prepare(`SELECT id FROM Batch WHERE dedupeKey = ?`);
     this.stateStmt = db.prepare(`SELECT id, environment, workflowId, workflowName, releaseNumber, draftRevision, maxAttempts, concurrencyLimit,
       chainDepth, itemKey, baseInput, total, materialized, startAt, intervalMs, ordered, succeeded + failed + cancelled AS ended, status,
       cancelledBy FROM Batch WHERE id = ?`);
-    this.itemsStmt = db.prepare(`SELECT items FROM Batch WHERE id = ?`);
+    this.itemsStmt = db.prepare(`SELECT items FROM BatchList WHERE batchId = ?`);
     this.countStmt = db.prepare(`UPDATE Batch SET succeeded = succeeded + ?, failed = failed + ?, cancelled = cancelled + ? WHERE id = ?`);
     this.advanceStmt = db.prepare(`UPDATE Batch SET materialized = ? WHERE id = ? AND materialized = ?`);
     this.completeStmt = db.prepare(`UPDATE Batch SET status = CASE WHEN cancelledBy IS NULL THEN 'finished' ELSE 'cancelled' END, finishedAt = ?
@@ -150,7 +152,6 @@ export class BatchStore {
       b.chainDepth,
       b.scheduledBy,
       b.dedupeKey,
-      b.items,
       b.itemKey,
       b.baseInput,
       b.total,
@@ -160,6 +161,7 @@ export class BatchStore {
       b.onFinish,
       sqlDate(b.createdAt),
     ).changes;
+    if (changes > 0) this.insertListStmt.run(b.id, b.items);
     return changes > 0;
   }
 
