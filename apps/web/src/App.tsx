@@ -7,6 +7,7 @@ import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
+import { SchedulerPage } from './pages/SchedulerPage.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -37,6 +38,7 @@ export function App() {
           />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<RunDetailPage />} />
+          <Route path="scheduler" element={<SchedulerPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

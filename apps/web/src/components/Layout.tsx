@@ -48,6 +48,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/runs" className="nav-link">
             Runs
           </NavLink>
+          <NavLink to="/scheduler" className="nav-link">
+            Scheduler
+          </NavLink>
         </nav>
         <div className="topbar-user">
           <span className="user-email" title={user.email}>
