@@ -51,7 +51,7 @@ export class SchedulingStore {
     this.byDedupeStmt = db.prepare(`SELECT id FROM Run WHERE dedupeKey = ?`);
     this.stateStmt = db.prepare(`SELECT environment, paused, changedAt, changedBy, chainDepthLimit FROM SchedulerState ORDER BY environment`);
     this.setPausedStmt = db.prepare(`UPDATE SchedulerState SET paused = ?, changedAt = ?, changedBy = ? WHERE environment = ?`);
-    this.setChainLimitStmt = db.prepare(`UPDATE SchedulerState SET chainDepthLimit = ?, changedAt = ?, changedBy = ? WHERE environment = ?`);
+    this.setChainLimitStmt = db.prepare(`UPDATE SchedulerState SET chainDepthLimit = ? WHERE environment = ?`);
     // Off the due index (priority, environment, ...): only queued runs are counted.
     this.depthStmt = db.prepare(`SELECT environment, COUNT(*) AS n FROM Run WHERE status = 'queued' AND priority = 0 GROUP BY environment`);
     // Pending runs of an environment in id order, off the due index (status = 'queued').
@@ -129,8 +129,9 @@ export class SchedulingStore {
     this.setPausedStmt.run(paused ? 1 : 0, sqlDate(now), by, environment);
   }
 
-  setChainDepthLimit(environment: string, limit: number, by: string, now: Date): void {
-    this.setChainLimitStmt.run(limit, sqlDate(now), by, environment);
+  /** `changedAt`/`changedBy` say who paused or resumed; the limit's changes are not tracked there. */
+  setChainDepthLimit(environment: string, limit: number): void {
+    this.setChainLimitStmt.run(limit, environment);
   }
 
   private cancelOneWithin(environment: string, id: string, reason: string, now: Date, batches: Map<string, number>): CancelOne {

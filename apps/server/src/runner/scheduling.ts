@@ -155,8 +155,8 @@ export class Scheduling implements SchedulerControl {
     this.hooks.recurringChanged();
   }
 
-  async setChainDepthLimit(environment: Environment, limit: number, by: string): Promise<void> {
-    await this.engineDb.commits.write(() => this.engineDb.scheduling.setChainDepthLimit(environment, limit, by, this.clock()));
+  async setChainDepthLimit(environment: Environment, limit: number): Promise<void> {
+    await this.engineDb.commits.write(() => this.engineDb.scheduling.setChainDepthLimit(environment, limit));
   }
 
   states() {

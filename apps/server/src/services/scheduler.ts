@@ -14,7 +14,7 @@ export interface SchedulerControl {
   /** Cancels every pending run of the environment; resolves with how many. */
   cancelAll(environment: Environment, by: string): Promise<number>;
   setPaused(environment: Environment, paused: boolean, by: string): Promise<void>;
-  setChainDepthLimit(environment: Environment, limit: number, by: string): Promise<void>;
+  setChainDepthLimit(environment: Environment, limit: number): Promise<void>;
   setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: string): Promise<void>;
   states(): SchedulerStateRow[];
 }

@@ -53,7 +53,7 @@ export const schedulerRouter = router({
   }),
 
   setChainDepthLimit: adminProcedure.input(Env.extend({ limit: ChainDepthLimit })).mutation(async ({ ctx, input }) => {
-    await ctx.scheduler.setChainDepthLimit(input.environment, input.limit, ctx.user.email);
+    await ctx.scheduler.setChainDepthLimit(input.environment, input.limit);
   }),
 
   /** Cancels every pending run of the environment; the admin types the environment's name to confirm. */
