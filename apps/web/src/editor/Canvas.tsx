@@ -56,12 +56,16 @@ function useFlowNodes(): FlowNode[] {
         id: node.id,
         position: node.position,
         selected: isSelected,
-        deletable: !readOnly && node.type !== 'apiEvent',
+        deletable: !readOnly && node.type === 'action',
         draggable: !readOnly,
         ...(size && { measured: size }),
       };
       const flowNode: FlowNode =
-        node.type === 'apiEvent' ? { ...base, type: 'apiEvent', data: node.data } : { ...base, type: 'action', data: node.data };
+        node.type === 'apiEvent'
+          ? { ...base, type: 'apiEvent', data: node.data }
+          : node.type === 'recurringEvent'
+            ? { ...base, type: 'recurringEvent', data: node.data }
+            : { ...base, type: 'action', data: node.data };
       flowNodeCache.set(node, { selected: isSelected, measured: size, readOnly, flow: flowNode });
       return flowNode;
     });
@@ -99,7 +103,7 @@ const defaultEdgeOptions: DefaultEdgeOptions = {
 const notToItself = (connection: { source: string; target: string }) => connection.source !== connection.target;
 
 function minimapColor(node: FlowNode): string {
-  return node.type === 'apiEvent' ? 'var(--accent)' : 'var(--grey-400)';
+  return node.type === 'action' ? 'var(--grey-400)' : 'var(--accent)';
 }
 
 export function Canvas() {

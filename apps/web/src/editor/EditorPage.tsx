@@ -12,6 +12,7 @@ import { plural } from '../lib/format.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 import { Autosaver, pendingSave } from './autosave.ts';
 import { Canvas } from './Canvas.tsx';
+import { CatalogSync } from './catalog.ts';
 import { EditorContext, useEditor, useEditorState } from './context.ts';
 import { Inspector } from './Inspector.tsx';
 import { EditorModel, saveStatus, saveStatusText } from './model.ts';
@@ -84,7 +85,7 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const [editor] = useState(
-    () => new EditorModel({ name: workflow.name, graph: workflow.graph, diagnostics: workflow.diagnostics, readOnly }),
+    () => new EditorModel({ id: workflow.id, name: workflow.name, graph: workflow.graph, diagnostics: workflow.diagnostics, readOnly }),
   );
   // Set when another tab or person saved this workflow after we loaded it: our saves are refused.
   const [conflict, setConflict] = useState<string | null>(null);
@@ -188,6 +189,7 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
     <EditorContext.Provider value={editor}>
       <ReactFlowProvider>
         <TestRunTracker />
+        <CatalogSync />
         <div className={`editor ${readOnly ? 'is-readonly' : ''}`}>
           <header className="editor-header">
             <div className="editor-title">

@@ -4,13 +4,16 @@ import {
   type ObjectField,
   type Parameter,
   type ParameterType,
+  type RecurringEventNode,
   RetryPolicy,
   WorkflowSettings,
+  isValidTimeZone,
 } from '@switchyard/workflow';
 import { useId, useState } from 'react';
 import { useEditor } from './context.ts';
 import { PARAMETER_TYPE_OPTIONS, describeParameter } from './describe.ts';
 import { ExpressionField, FieldDiagnostics, Section, hasError, useNodeDiagnostics } from './fields.tsx';
+import { describeSchedule } from './nodes.tsx';
 import { TestResultSection } from './TestResultSection.tsx';
 
 const focusSoon = (id: string) => requestAnimationFrame(() => document.getElementById(id)?.focus());
@@ -87,7 +90,59 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
           readOnly={readOnly}
         />
       </Section>
-      <RunSettings node={node} readOnly={readOnly} />
+      <RunSettings node={node} diagnostics={diagnostics} readOnly={readOnly} />
+    </>
+  );
+}
+
+/**
+ * A recurring event's side panel: its schedule in words (not editable here yet: it comes from an
+ * import or the API), its "Only when" condition and its run settings.
+ */
+export function RecurringEventForm({ node, readOnly }: { node: RecurringEventNode; readOnly: boolean }) {
+  const editor = useEditor();
+  const diagnostics = useNodeDiagnostics(node.id);
+  const { schedule } = node.data;
+  return (
+    <>
+      <div className="inspector-header">
+        <div className="inspector-kind">Recurring</div>
+        <h2>Event</h2>
+        <p className="muted small">Runs on a schedule while an admin has switched its recurring job on.</p>
+      </div>
+      <FieldDiagnostics diagnostics={diagnostics} field={null} />
+      <TestResultSection nodeId={node.id} />
+      <Section title="Schedule" hint="The schedule is set when the workflow is imported or saved through the API; the editor shows it.">
+        <p className="recurring-schedule">{describeSchedule(schedule)}</p>
+        <dl className="recurring-facts">
+          <dt>Time zone</dt>
+          <dd>{schedule.timeZone ?? 'Instance default'}</dd>
+          <dt>Missed runs</dt>
+          <dd>{schedule.missed === 'skip' ? 'Skipped' : 'Run once'}</dd>
+          {schedule.startAt && (
+            <>
+              <dt>Starts</dt>
+              <dd className="mono">{schedule.startAt}</dd>
+            </>
+          )}
+        </dl>
+        <FieldDiagnostics diagnostics={diagnostics.map((d) => (d.field?.startsWith('schedule.') ? { ...d, field: 'schedule' } : d))} field="schedule" />
+      </Section>
+      <Section title="Condition">
+        <ExpressionField
+          id={`only-when-${node.id}`}
+          nodeId={node.id}
+          label="Only when"
+          kind="expression"
+          stored={node.data.onlyWhen ?? ''}
+          onChange={(stored) => editor.setOnlyWhen(node.id, stored)}
+          field="onlyWhen"
+          diagnostics={diagnostics}
+          hint="When false, the run is recorded as skipped. Empty: always runs."
+          readOnly={readOnly}
+        />
+      </Section>
+      <RunSettings node={node} diagnostics={diagnostics} readOnly={readOnly} />
     </>
   );
 }
@@ -290,40 +345,43 @@ function bounds(schema: unknown): { min: number; max: number } {
 }
 
 /** Per-workflow run settings: response mode, retries, timeout, concurrency; one line of help each. */
-function RunSettings({ node, readOnly }: { node: ApiEventNode; readOnly: boolean }) {
+function RunSettings({ node, diagnostics, readOnly }: { node: ApiEventNode | RecurringEventNode; diagnostics: Diagnostic[]; readOnly: boolean }) {
   const editor = useEditor();
   const settings = node.data.settings;
   const modeName = useId();
   const set = (update: (s: typeof settings) => typeof settings, key: string | null = null) => editor.updateSettings(update, key);
   return (
     <Section title="Run settings">
-      <fieldset className="radio-group" disabled={readOnly}>
-        <legend className="field-label">Response</legend>
-        <label className="radio">
-          <input
-            type="radio"
-            name={modeName}
-            checked={settings.mode === 'sync'}
-            onChange={() => set((s) => ({ ...s, mode: 'sync' }))}
-          />
-          <span>
-            Wait for the result
-            <span className="radio-hint">The caller gets what the workflow returns.</span>
-          </span>
-        </label>
-        <label className="radio">
-          <input
-            type="radio"
-            name={modeName}
-            checked={settings.mode === 'async'}
-            onChange={() => set((s) => ({ ...s, mode: 'async' }))}
-          />
-          <span>
-            Respond at once
-            <span className="radio-hint">202 with the run id as soon as the run is queued; it runs in the background.</span>
-          </span>
-        </label>
-      </fieldset>
+      {/* A recurring event has no caller to answer. */}
+      {node.type === 'apiEvent' && (
+        <fieldset className="radio-group" disabled={readOnly}>
+          <legend className="field-label">Response</legend>
+          <label className="radio">
+            <input
+              type="radio"
+              name={modeName}
+              checked={settings.mode === 'sync'}
+              onChange={() => set((s) => ({ ...s, mode: 'sync' }))}
+            />
+            <span>
+              Wait for the result
+              <span className="radio-hint">The caller gets what the workflow returns.</span>
+            </span>
+          </label>
+          <label className="radio">
+            <input
+              type="radio"
+              name={modeName}
+              checked={settings.mode === 'async'}
+              onChange={() => set((s) => ({ ...s, mode: 'async' }))}
+            />
+            <span>
+              Respond at once
+              <span className="radio-hint">202 with the run id as soon as the run is queued; it runs in the background.</span>
+            </span>
+          </label>
+        </fieldset>
+      )}
       <div className="settings-grid">
         <NumberSetting
           label="Attempts"
@@ -373,7 +431,96 @@ function RunSettings({ node, readOnly }: { node: ApiEventNode; readOnly: boolean
           onChange={(concurrency) => set((s) => ({ ...s, concurrency }), 'settings:concurrency')}
         />
       </div>
+      <TimeZoneSetting
+        value={settings.timeZone ?? null}
+        diagnostics={diagnostics}
+        readOnly={readOnly}
+        onChange={(timeZone) => set((s) => ({ ...s, timeZone }))}
+      />
     </Section>
+  );
+}
+
+let zoneGroups: { region: string; zones: string[] }[] | null = null;
+
+/** The IANA zones this browser knows, by region ("Europe": Europe/Paris, Europe/Rome...), UTC first. */
+function timeZoneGroups(): { region: string; zones: string[] }[] {
+  if (zoneGroups) return zoneGroups;
+  let zones: string[] = [];
+  try {
+    zones = Intl.supportedValuesOf('timeZone');
+  } catch {
+    // An old browser: the select still offers the default, UTC and the stored zone.
+  }
+  const groups = new Map<string, string[]>([['UTC', ['UTC']]]);
+  for (const zone of zones) {
+    if (zone === 'UTC') continue;
+    const region = zone.includes('/') ? zone.slice(0, zone.indexOf('/')) : 'Other';
+    groups.set(region, [...(groups.get(region) ?? []), zone]);
+  }
+  zoneGroups = [...groups].map(([region, list]) => ({ region, zones: list }));
+  return zoneGroups;
+}
+
+/**
+ * The workflow's time zone: the zone date functions in its expressions work in. "Instance default"
+ * (null) is the server's zone. A stored zone this browser does not list stays selectable, and the
+ * compiler says when it is not a zone at all. Each change is one undo step.
+ */
+function TimeZoneSetting({
+  value,
+  diagnostics,
+  readOnly,
+  onChange,
+}: {
+  value: string | null;
+  diagnostics: Diagnostic[];
+  readOnly: boolean;
+  onChange: (timeZone: string | null) => void;
+}) {
+  const id = useId();
+  const groups = timeZoneGroups();
+  const listed = value === null || groups.some((g) => g.zones.includes(value));
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const field = 'settings.timeZone';
+  return (
+    <div className="field time-zone-setting">
+      <div className="field-label-row">
+        <label className="field-label" htmlFor={id}>
+          Time zone
+        </label>
+        {!readOnly && browserZone && value !== browserZone && isValidTimeZone(browserZone) && (
+          <button type="button" className="btn btn-ghost btn-xs" onClick={() => onChange(browserZone)}>
+            Use {browserZone}
+          </button>
+        )}
+      </div>
+      <select
+        id={id}
+        value={value ?? ''}
+        disabled={readOnly}
+        aria-invalid={hasError(diagnostics, field) || undefined}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => onChange(e.target.value === '' ? null : e.target.value)}
+      >
+        <option value="">Instance default</option>
+        {!listed && value !== null && <option value={value}>{isValidTimeZone(value) ? value : `${value} (unknown)`}</option>}
+        {groups.map((group) => (
+          <optgroup key={group.region} label={group.region}>
+            {group.zones.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+      </select>
+      <FieldDiagnostics diagnostics={diagnostics} field={field} />
+      <div className="field-hint" id={`${id}-hint`}>
+        Dates in expressions use it: <code>addDays</code>, <code>startOfDay</code>, <code>formatDate</code>… Instance default: the
+        server&rsquo;s zone (UTC unless its <code>TIME_ZONE</code> says otherwise).
+      </div>
+    </div>
   );
 }
 

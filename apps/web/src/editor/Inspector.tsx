@@ -6,7 +6,7 @@ import { plural } from '../lib/format.ts';
 import { ActionForm } from './ActionForm.tsx';
 import { useEditor, useEditorState } from './context.ts';
 import { fieldLabel, nodeTitle } from './describe.ts';
-import { EventForm } from './EventForm.tsx';
+import { EventForm, RecurringEventForm } from './EventForm.tsx';
 import { Section } from './fields.tsx';
 
 /** The side panel's "Properties" tab: the selected node's form, or the workflow's overview. */
@@ -17,7 +17,7 @@ export function Inspector() {
   const readOnly = useEditorState((s) => s.readOnly);
 
   if (selected.length > 1) {
-    const deletable = editor.state.nodes.filter((n) => selected.includes(n.id) && n.type !== 'apiEvent').length;
+    const deletable = editor.state.nodes.filter((n) => selected.includes(n.id) && n.type === 'action').length;
     return (
       <div className="inspector">
         <div className="inspector-empty">
@@ -35,7 +35,13 @@ export function Inspector() {
   if (!node) return <WorkflowOverview />;
   return (
     <div className="inspector" key={node.id} ref={scrollToTop}>
-      {node.type === 'apiEvent' ? <EventForm node={node} readOnly={readOnly} /> : <ActionForm node={node} readOnly={readOnly} />}
+      {node.type === 'apiEvent' ? (
+        <EventForm node={node} readOnly={readOnly} />
+      ) : node.type === 'recurringEvent' ? (
+        <RecurringEventForm node={node} readOnly={readOnly} />
+      ) : (
+        <ActionForm node={node} readOnly={readOnly} />
+      )}
     </div>
   );
 }
@@ -51,6 +57,7 @@ function WorkflowOverview() {
   const view = useEditorState((s) => editor.diagnostics(s));
   const nodes = useEditorState((s) => s.nodes);
   const name = useEditorState((s) => s.workflowName);
+  const workflows = useEditorState((s) => editor.workflows(s));
   return (
     <div className="inspector">
       <div className="inspector-header">
@@ -64,7 +71,7 @@ function WorkflowOverview() {
           <ul className="problem-list">
             {view.list.map((d, i) => {
               const node = nodes.find((n) => n.id === d.nodeId);
-              const where = fieldLabel(node, d.field);
+              const where = fieldLabel(node, d.field, workflows);
               return (
                 <li key={i}>
                   <button

@@ -1,14 +1,26 @@
 import type { ApiEventNode, Parameter } from '@switchyard/workflow';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useTRPC } from '../api/trpc.ts';
+import { errorMessage, useTRPC, useTRPCClient } from '../api/trpc.ts';
 import { Alert, Badge, JsonBlock } from '../components/ui.tsx';
 import { formatDuration } from '../lib/format.ts';
+import { useNow } from '../lib/useNow.ts';
 import { useEditor, useEditorState } from './context.ts';
 import { describeParameter } from './describe.ts';
 import type { EditorModel } from './model.ts';
-import { RUN_STATUS_LABELS, type TestCall, isFinal, pendingRun, runIdOf, runView } from './testRun.ts';
+import {
+  RUN_STATUS_LABELS,
+  type ScheduledTest,
+  type TestCall,
+  browserTimeZone,
+  instantOfLocal,
+  isFinal,
+  localInputValue,
+  pendingRun,
+  runIdOf,
+  runView,
+} from './testRun.ts';
 
 /** How often a run that is not final yet is read again. */
 const POLL_MS = 500;
@@ -45,6 +57,17 @@ export function TestRunTracker() {
 
 /** Values typed in the test form, per editor, so they survive switching tabs. */
 const typedValues = new WeakMap<EditorModel, Record<string, string>>();
+
+/** "Run now" or "Run later" and the date-time typed for later, per editor, kept the same way. */
+interface When {
+  later: boolean;
+  /** A `datetime-local` value: wall time in the browser's zone. */
+  at: string;
+}
+const chosenWhen = new WeakMap<EditorModel, When>();
+
+/** An hour from now, to the minute: where "Run later" starts. */
+const inAnHour = () => localInputValue(new Date(Date.now() + 3_600_000));
 
 const LIST_EXAMPLES = { text: '"a", "b"', number: '1, 2', boolean: 'true, false', date: '"2026-01-31T09:00:00Z"' } as const;
 
@@ -109,6 +132,7 @@ function requestBody(parameters: Parameter[], values: Record<string, string>) {
 export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const editor = useEditor();
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const name = useEditorState((s) => s.workflowName);
   const readOnly = useEditorState((s) => s.readOnly);
@@ -116,7 +140,13 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const mode = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.settings.mode);
   const errorCount = useEditorState((s) => editor.diagnostics(s).errorCount);
   const result = useEditorState((s) => s.testCall);
+  const scheduled = useEditorState((s) => s.scheduledTest);
   const [values, setValuesState] = useState<Record<string, string>>(() => typedValues.get(editor) ?? {});
+  const [when, setWhenState] = useState<When>(() => chosenWhen.get(editor) ?? { later: false, at: '' });
+  const setWhen = (next: When) => {
+    chosenWhen.set(editor, next);
+    setWhenState(next);
+  };
   const [running, setRunning] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const setValues = (next: Record<string, string>) => {
@@ -127,16 +157,47 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const { body, errors } = requestBody(parameters, values);
   const invalid = Object.keys(errors).length > 0;
   const url = `/version-test/api/1.1/wf/${name}`;
+  // Viewers may call the draft endpoint but not schedule (builders and admins do).
+  const later = when.later && !readOnly;
+  const runAt = later ? instantOfLocal(when.at) : null;
 
-  const run = async () => {
+  /** Starts a call or a schedule: the previous result goes, and the draft is saved first (false: it could not be). */
+  const begin = async (what: string): Promise<boolean> => {
     setRunning(true);
     setFailure(null);
     editor.setTestCall(null);
+    editor.setScheduledTest(null);
+    const saved = readOnly || (await flush().catch(() => false));
+    if (!saved) {
+      setFailure(`The workflow could not be saved, so ${what}.`);
+      setRunning(false);
+    }
+    return saved;
+  };
+
+  /** "Run later": a run of the saved draft due at the chosen time, with these parameters. */
+  const schedule = async (at: Date) => {
+    if (!(await begin('the scheduled run would use an older version'))) return;
     try {
-      if (!readOnly && !(await flush())) {
-        setFailure('The workflow could not be saved, so the draft endpoint would run an older version.');
-        return;
-      }
+      const { runId } = await client.scheduler.schedule.mutate({
+        environment: 'draft',
+        workflowId: editor.workflowId ?? '',
+        runAt: at,
+        parameters: body,
+      });
+      editor.setScheduledTest({ runId, runAt: at });
+      void queryClient.invalidateQueries({ queryKey: trpc.scheduler.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.run.pathKey() });
+    } catch (error) {
+      setFailure(errorMessage(error));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const run = async () => {
+    if (!(await begin('the draft endpoint would run an older version'))) return;
+    try {
       const started = performance.now();
       const response = await fetch(url, {
         method: 'POST',
@@ -171,16 +232,21 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
       <div className="inspector-header">
         <div className="inspector-kind">Test</div>
         <h2>Run the draft</h2>
-        <p className="muted small">
-          Saves, then calls <code>POST {url}</code> with these parameters.
-          {mode === 'async' && ' This workflow responds at once: the answer is 202 and the run goes on in the background.'}
-        </p>
+        {later ? (
+          <p className="muted small">Saves, then schedules a run of the saved draft with these parameters, due at the time you choose.</p>
+        ) : (
+          <p className="muted small">
+            Saves, then calls <code>POST {url}</code> with these parameters.
+            {mode === 'async' && ' This workflow responds at once: the answer is 202 and the run goes on in the background.'}
+          </p>
+        )}
       </div>
       <form
         className="inspector-section"
         onSubmit={(event) => {
           event.preventDefault();
-          void run();
+          if (!later) void run();
+          else if (runAt) void schedule(runAt);
         }}
       >
         {parameters.length === 0 && <p className="muted small">This workflow has no parameters.</p>}
@@ -200,17 +266,104 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
         {errorCount > 0 && (
           <p className="note note-warning">The workflow has errors; the draft endpoint will refuse to run it until they are fixed.</p>
         )}
-        <button type="submit" className="btn btn-primary btn-block" disabled={running || invalid}>
-          {running ? 'Running…' : 'Run draft'}
+        {!readOnly && <WhenChoice when={when} runAt={runAt} onChange={setWhen} />}
+        <button type="submit" className="btn btn-primary btn-block" disabled={running || invalid || (later && !runAt)}>
+          {later ? (running ? 'Scheduling…' : 'Schedule run') : running ? 'Running…' : 'Run draft'}
         </button>
       </form>
-      {failure && (
-        <div className="inspector-section">
-          <Alert>{failure}</Alert>
+      {failure && <Failure message={failure} />}
+      {result && <TestCallResult call={result} />}
+      {scheduled && <ScheduledResult scheduled={scheduled} />}
+    </div>
+  );
+}
+
+/** "25 Nov 2026, 13:39" in the browser's locale, in its zone or the one given. */
+function formatAt(date: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone && { timeZone }) }).format(date);
+}
+
+/** "Run now" (the draft endpoint, at once) or "Run later" (a scheduled run at a local date-time). */
+function WhenChoice({ when, runAt, onChange }: { when: When; runAt: Date | null; onChange: (when: When) => void }) {
+  const name = useId();
+  const atId = useId();
+  const zone = browserTimeZone();
+  const now = useNow(10_000);
+  const past = runAt !== null && runAt.getTime() <= now;
+  return (
+    <fieldset className="radio-group when-choice">
+      <legend className="field-label">When</legend>
+      <label className="radio">
+        <input type="radio" name={name} checked={!when.later} onChange={() => onChange({ ...when, later: false })} />
+        <span>
+          Run now
+          <span className="radio-hint">Calls the test endpoint and shows the result here and on the canvas.</span>
+        </span>
+      </label>
+      <label className="radio">
+        <input type="radio" name={name} checked={when.later} onChange={() => onChange({ later: true, at: when.at || inAnHour() })} />
+        <span>
+          Run later
+          <span className="radio-hint">Schedules a run of the saved draft; it shows in the Scheduler until it starts.</span>
+        </span>
+      </label>
+      {when.later && (
+        <div className="field when-at">
+          <label className="field-label" htmlFor={atId}>
+            Run at <span className="field-label-note">{zone} time</span>
+          </label>
+          <input
+            id={atId}
+            type="datetime-local"
+            value={when.at}
+            aria-invalid={runAt ? undefined : true}
+            aria-describedby={`${atId}-hint`}
+            onChange={(e) => onChange({ ...when, at: e.target.value })}
+          />
+          <div className={runAt ? 'field-hint' : 'field-error'} id={`${atId}-hint`} role={runAt ? undefined : 'alert'}>
+            {!runAt ? 'Choose the date and time it runs.' : past ? 'This time has passed: the run starts at once.' : `${formatAt(runAt, 'UTC')} UTC`}
+          </div>
         </div>
       )}
-      {result && <TestCallResult call={result} />}
+    </fieldset>
+  );
+}
+
+/** Why the call or the schedule did not happen, brought into view under the (maybe long) form. */
+function Failure({ message }: { message: string }) {
+  const section = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [message]);
+  return (
+    <div className="inspector-section" ref={section}>
+      <Alert>{message}</Alert>
     </div>
+  );
+}
+
+/** What "Run later" made: when, the run's id, where to follow it. */
+function ScheduledResult({ scheduled }: { scheduled: ScheduledTest }) {
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [scheduled]);
+  return (
+    <section className="inspector-section" aria-label="Scheduled run" ref={section}>
+      <div className="test-result-header">
+        <Badge tone="info">Scheduled</Badge>
+        <Link to={`/runs/${scheduled.runId}`} className="test-run-link">
+          View run →
+        </Link>
+      </div>
+      <p className="scheduled-line" role="status">
+        Scheduled for <strong>{formatAt(scheduled.runAt)}</strong> <span className="muted">({browserTimeZone()})</span> · run{' '}
+        <code className="scheduled-id">{scheduled.runId}</code>
+      </p>
+      <p className="muted small">
+        It runs the draft as saved now, whatever changes after. <Link to="/scheduler">Open the Scheduler</Link> to see or cancel it.
+      </p>
+    </section>
   );
 }
 

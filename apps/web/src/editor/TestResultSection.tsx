@@ -10,7 +10,11 @@ import { RUN_STATUS_LABELS, STEP_STATUS_LABELS } from './testRun.ts';
 export function TestResultSection({ nodeId }: { nodeId: string }) {
   const run = useEditorState((s) => s.testRun);
   const step = useEditorState((s) => s.testRun?.byNode.get(nodeId));
-  const isEvent = useEditorState((s) => s.nodes.find((n) => n.id === nodeId)?.type === 'apiEvent');
+  // The event (either kind) shows the run's own status.
+  const isEvent = useEditorState((s) => {
+    const type = s.nodes.find((n) => n.id === nodeId)?.type;
+    return type !== undefined && type !== 'action';
+  });
   if (!run) return null;
   if (isEvent) {
     if (!run.status) return null;

@@ -7,10 +7,13 @@ import {
   type ObjectField,
   type Parameter,
   type ParameterType,
+  type RecurringEventNode,
   STEPS_NAMESPACE,
   type Type,
+  type WorkflowSummary,
   actionModule,
   describeType,
+  eventParameters,
   orEmpty,
   followChain,
   formOf,
@@ -72,7 +75,7 @@ function resultTypeOf(node: ActionNode): Type | null {
 export function availableNames(nodes: readonly GraphNode[], edges: Parameters<typeof followChain>[1], nodeId: string, table: NameTable): AvailableName[] {
   const { event, actions } = followChain(nodes, edges);
   const out: AvailableName[] = [];
-  for (const p of (event as ApiEventNode | null)?.data.parameters ?? []) {
+  for (const p of eventParameters(event)) {
     const key = p.key.trim();
     if (!key) continue;
     out.push({ name: key, type: describeType(typeOfField(p)), group: 'parameter' });
@@ -106,30 +109,53 @@ export function availableNames(nodes: readonly GraphNode[], edges: Parameters<ty
   return out;
 }
 
-/** A form field found by diagnostic path (`message`, `entries.e1.value`), with where it sits in words. */
-function formFieldLabel(fields: readonly FormField[], path: string, config: Record<string, unknown>): string | null {
+/** The workflows by id, as the compiler checks scheduling targets (`EditorModel.workflows()`). */
+export type Workflows = ReadonlyMap<string, WorkflowSummary> | undefined;
+
+/**
+ * A form field found by diagnostic path (`message`, `entries.e1.value`, `parameters.p_x`), with
+ * where it sits in words ("Key 2 · Value", "Parameters › amount").
+ */
+function formFieldLabel(fields: readonly FormField[], path: string, config: Record<string, unknown>, workflows: Workflows): string | null {
   const [key, itemId, ...rest] = path.split('.');
   const field = fields.find((f) => f.key === key);
   if (!field) return null;
+  if (field.kind === 'parameters' && itemId !== undefined) {
+    // A value for one parameter of the target, named by the target's current key for it.
+    const targetId = config[field.workflowKey];
+    const parameter = typeof targetId === 'string' ? workflows?.get(targetId)?.parameters.find((p) => p.id === itemId) : undefined;
+    return `${field.label} › ${parameter?.key.trim() || itemId}`;
+  }
   if (field.kind !== 'list' || itemId === undefined) return field.label;
   const items = Array.isArray(config[field.key]) ? (config[field.key] as { id?: unknown }[]) : [];
   const index = items.findIndex((item) => item.id === itemId);
   const where = `${field.itemLabel} ${index >= 0 ? index + 1 : '?'}`;
-  const sub = rest.length > 0 && index >= 0 ? formFieldLabel(field.fields, rest.join('.'), items[index] as Record<string, unknown>) : null;
+  const sub = rest.length > 0 && index >= 0 ? formFieldLabel(field.fields, rest.join('.'), items[index] as Record<string, unknown>, workflows) : null;
   return sub ? `${where} · ${sub}` : where;
 }
 
 /** What `fieldLabel` reads of a node. */
-export type NodeContent = Pick<ApiEventNode, 'type' | 'data'> | Pick<ActionNode, 'type' | 'data'>;
+export type NodeContent = Pick<ApiEventNode, 'type' | 'data'> | Pick<RecurringEventNode, 'type' | 'data'> | Pick<ActionNode, 'type' | 'data'>;
 
-/** Where in a node a diagnostic's field is, in words ("Message", "Key 2 · Value", "Parameter amount"). */
-export function fieldLabel(node: NodeContent | undefined, field: string | null): string | null {
+/** What the run settings' diagnostics are about, by field path. */
+const SETTING_LABELS: Record<string, string> = { timeZone: 'Time zone' };
+
+/**
+ * Where in a node a diagnostic's field is, in words ("Message", "Key 2 · Value", "Parameter amount",
+ * "Parameters › amount"). `workflows` names the parameters of a scheduling action's target.
+ */
+export function fieldLabel(node: NodeContent | undefined, field: string | null, workflows?: Workflows): string | null {
   if (field === null) return null;
   if (field === 'onlyWhen') return 'Only when';
   if (!node) return field;
+  if (node.type === 'recurringEvent') {
+    const [head, part] = field.split('.');
+    if (head === 'settings') return (part && SETTING_LABELS[part]) || 'Run settings';
+    return head === 'schedule' ? 'Schedule' : field;
+  }
   if (node.type === 'apiEvent') {
     const [head, paramId, part, fieldId] = field.split('.');
-    if (head === 'settings') return 'Run settings';
+    if (head === 'settings') return (paramId && SETTING_LABELS[paramId]) || 'Run settings';
     if (head !== 'parameters') return field;
     const index = node.data.parameters.findIndex((p) => p.id === paramId);
     const param = node.data.parameters[index];
@@ -141,12 +167,13 @@ export function fieldLabel(node: NodeContent | undefined, field: string | null):
     return name;
   }
   const module = actionModule(node.data.action.type);
-  return (module && formFieldLabel(formOf(module.config), field, node.data.action as Record<string, unknown>)) ?? field;
+  return (module && formFieldLabel(formOf(module.config), field, node.data.action as Record<string, unknown>, workflows)) ?? field;
 }
 
 /** The node's name for lists of problems: the event, or the step's title. */
 export function nodeTitle(node: GraphNode | undefined): string {
   if (!node) return 'Workflow';
   if (node.type === 'apiEvent') return 'API workflow';
+  if (node.type === 'recurringEvent') return 'Recurring event';
   return stepTitle(node);
 }

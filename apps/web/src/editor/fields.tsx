@@ -1,8 +1,19 @@
-import { type ActionNode, type Diagnostic, type ExpressionKind, type FormField, actionModule, formOf, toDisplayText, toStoredText } from '@switchyard/workflow';
-import { type ReactNode, useMemo, useRef, useState } from 'react';
+import {
+  type ActionNode,
+  type Diagnostic,
+  type ExpressionKind,
+  type FormField,
+  type WorkflowSummary,
+  actionModule,
+  formOf,
+  toDisplayText,
+  toStoredText,
+} from '@switchyard/workflow';
+import { type ReactNode, useId, useMemo, useRef, useState } from 'react';
 import { useEditor, useEditorState } from './context.ts';
-import { availableNames } from './describe.ts';
-import { newItem, updateAt } from './forms.ts';
+import { availableNames, describeParameter } from './describe.ts';
+import { newItem, updateAt, withParameterValue } from './forms.ts';
+import { DELETED_WORKFLOW } from './model.ts';
 
 /** The diagnostics of one node, the same array while they do not change. */
 export function useNodeDiagnostics(id: string): Diagnostic[] {
@@ -70,7 +81,7 @@ export function ExpressionField({
 }: {
   id: string;
   nodeId: string;
-  label: string;
+  label: ReactNode;
   kind: ExpressionKind;
   stored: string;
   onChange: (stored: string) => void;
@@ -185,11 +196,11 @@ export function ActionConfigForm({ node, diagnostics, readOnly }: { node: Action
   if (!module) return null;
   const fields = formOf(module.config);
   const config = node.data.action as Record<string, unknown>;
-  const update = (path: readonly string[], value: (old: unknown) => unknown, coalesce = true) =>
+  const update: Update = (path, value, coalesce = true) =>
     editor.updateActionConfig(
       node.id,
       (action) => updateAt(action, path, value) as typeof action,
-      coalesce ? `field:${node.id}:${path.join('.')}` : null,
+      coalesce === false ? null : `field:${node.id}:${typeof coalesce === 'string' ? coalesce : path.join('.')}`,
     );
   const scalars = fields.filter((f) => f.kind !== 'list');
   const lists = fields.filter((f): f is Extract<FormField, { kind: 'list' }> => f.kind === 'list');
@@ -208,7 +219,11 @@ export function ActionConfigForm({ node, diagnostics, readOnly }: { node: Action
   );
 }
 
-type Update = (path: readonly string[], value: (old: unknown) => unknown, coalesce?: boolean) => void;
+/**
+ * Changes the value at `path`. Typing in one field folds into one undo step: `coalesce` true folds
+ * by `path`, a string by that key instead (a value inside a record field), false never folds.
+ */
+type Update = (path: readonly string[], value: (old: unknown) => unknown, coalesce?: boolean | string) => void;
 
 interface FormProps {
   value: Record<string, unknown>;
@@ -240,6 +255,37 @@ function ScalarField({ field, value, path, node, diagnostics, readOnly, update }
   const diagnosticPath = fieldPath.join('.');
   const current = typeof value[field.key] === 'string' ? (value[field.key] as string) : '';
   const set = (next: string) => update(fieldPath, () => next);
+  const common = { id, diagnosticPath, diagnostics, readOnly };
+  switch (field.kind) {
+    case 'toggle':
+      return <ToggleField {...common} field={field} checked={value[field.key] === true} onChange={(next) => update(fieldPath, () => next, false)} />;
+    case 'workflow':
+      return <WorkflowField {...common} field={field} stored={current} onChange={(next) => update(fieldPath, () => next, false)} />;
+    case 'parameter':
+      return (
+        <ParameterField
+          {...common}
+          field={field}
+          stored={current}
+          workflowId={stringAt(value, field.workflowKey)}
+          onChange={(next) => update(fieldPath, () => next, false)}
+        />
+      );
+    case 'parameters':
+      return (
+        <ParameterValuesField
+          {...common}
+          nodeId={node.id}
+          field={field}
+          values={recordAt(value, field.key)}
+          workflowId={stringAt(value, field.workflowKey)}
+          excluded={field.excludeKey ? stringAt(value, field.excludeKey) : null}
+          onChange={(parameterId, stored) =>
+            update(fieldPath, (old) => withParameterValue(old, parameterId, stored), [...fieldPath, parameterId].join('.'))
+          }
+        />
+      );
+  }
   if (field.kind === 'template' || field.kind === 'expression') {
     return (
       <ExpressionField
@@ -342,5 +388,248 @@ function ListField({ list, nested = false, ...props }: FormProps & { list: Extra
     <Section title={list.label} actions={addButton} hint={list.hint}>
       {body}
     </Section>
+  );
+}
+
+const stringAt = (config: Record<string, unknown>, key: string): string => (typeof config[key] === 'string' ? (config[key] as string) : '');
+
+const recordAt = (config: Record<string, unknown>, key: string): Readonly<Record<string, string>> => {
+  const value = config[key];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
+};
+
+interface ChoiceProps {
+  id: string;
+  diagnosticPath: string;
+  diagnostics: Diagnostic[];
+  readOnly: boolean;
+}
+
+/** A yes/no setting of an action: a checkbox with its label beside it and its hint under both. */
+function ToggleField({
+  id,
+  field,
+  checked,
+  diagnosticPath,
+  diagnostics,
+  readOnly,
+  onChange,
+}: ChoiceProps & { field: Extract<FormField, { kind: 'toggle' }>; checked: boolean; onChange: (checked: boolean) => void }) {
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field toggle-field">
+      <div className="toggle-row">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          disabled={readOnly}
+          aria-describedby={field.hint ? hintId : undefined}
+          aria-invalid={hasError(diagnostics, diagnosticPath) || undefined}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+        <label htmlFor={id}>{field.label}</label>
+      </div>
+      <FieldDiagnostics diagnostics={diagnostics} field={diagnosticPath} />
+      {field.hint && (
+        <div className="field-hint" id={hintId}>
+          {field.hint}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The workflows the editor knows, from the catalog, with this one named as it is on screen. */
+function useWorkflowChoices(): { choices: readonly WorkflowSummary[] | null; error: string | null } {
+  const editor = useEditor();
+  const workflows = useEditorState((s) => editor.workflows(s));
+  const error = useEditorState((s) => s.catalogError);
+  const choices = useMemo(() => (workflows ? [...workflows.values()].sort((a, b) => a.name.localeCompare(b.name)) : null), [workflows]);
+  return { choices, error };
+}
+
+/**
+ * A workflow chosen by stable id: a select of the catalog's workflows by name. A stored id the
+ * catalog no longer has stays selected as "(deleted workflow)", and the compiler's error says so.
+ */
+function WorkflowField({
+  id,
+  field,
+  stored,
+  diagnosticPath,
+  diagnostics,
+  readOnly,
+  onChange,
+}: ChoiceProps & { field: Extract<FormField, { kind: 'workflow' }>; stored: string; onChange: (id: string) => void }) {
+  const editor = useEditor();
+  const { choices, error } = useWorkflowChoices();
+  const hintId = `${id}-hint`;
+  const known = choices?.some((w) => w.id === stored) ?? false;
+  const loading = choices === null && error === null;
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {field.label}
+      </label>
+      <select
+        id={id}
+        value={stored}
+        disabled={readOnly || choices === null}
+        aria-invalid={hasError(diagnostics, diagnosticPath) || undefined}
+        aria-describedby={hintId}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {field.optional ? (
+          <option value="">— none —</option>
+        ) : (
+          stored === '' && (
+            <option value="" disabled>
+              {loading ? 'Loading workflows…' : 'Choose a workflow…'}
+            </option>
+          )
+        )}
+        {choices?.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.name}
+            {w.id === editor.workflowId ? ' (this workflow)' : ''}
+          </option>
+        ))}
+        {stored !== '' && !known && <option value={stored}>{choices ? DELETED_WORKFLOW : loading ? 'Loading workflows…' : stored}</option>}
+      </select>
+      <FieldDiagnostics diagnostics={diagnostics} field={diagnosticPath} />
+      <div className="field-hint" id={hintId}>
+        {error ? <span className="field-error">Could not load the list of workflows: {error}</span> : field.hint}
+      </div>
+    </div>
+  );
+}
+
+/** The workflow chosen in a 'workflow' field, as the compiler sees it; null when none or unknown. */
+function useTarget(workflowId: string): { target: WorkflowSummary | null; loaded: boolean } {
+  const editor = useEditor();
+  const workflows = useEditorState((s) => editor.workflows(s));
+  return { target: (workflowId && workflows?.get(workflowId)) || null, loaded: workflows !== undefined };
+}
+
+/** One parameter (by id) of the workflow chosen in another field; disabled until there is one. */
+function ParameterField({
+  id,
+  field,
+  stored,
+  workflowId,
+  diagnosticPath,
+  diagnostics,
+  readOnly,
+  onChange,
+}: ChoiceProps & { field: Extract<FormField, { kind: 'parameter' }>; stored: string; workflowId: string; onChange: (id: string) => void }) {
+  const { target } = useTarget(workflowId);
+  const hintId = `${id}-hint`;
+  const parameters = target?.parameters ?? [];
+  const known = parameters.some((p) => p.id === stored);
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {field.label}
+      </label>
+      <select
+        id={id}
+        value={target ? stored : ''}
+        disabled={readOnly || !target}
+        aria-invalid={hasError(diagnostics, diagnosticPath) || undefined}
+        aria-describedby={hintId}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {(!target || stored === '' || !known) && (
+          <option value={target && stored !== '' && !known ? stored : ''} disabled>
+            {!target ? 'Choose the workflow first' : stored !== '' && !known ? `(not a parameter of ${target.name})` : 'Choose a parameter…'}
+          </option>
+        )}
+        {parameters.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.key.trim() || '(no key)'} · {describeParameter(p)}
+          </option>
+        ))}
+      </select>
+      <FieldDiagnostics diagnostics={diagnostics} field={diagnosticPath} />
+      <div className="field-hint" id={hintId}>
+        {target ? field.hint : `Choose the workflow first: this lists its parameters.`}
+        {target && parameters.length === 0 && ` ${target.name} has no parameters: add one to it first.`}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A value (an expression) for each parameter of the workflow chosen in another field, stored by
+ * parameter id: `{ <parameter id>: <stored expression> }`. Each is an ExpressionField (names shown,
+ * ids stored, "Available here", its own diagnostics at `<key>.<parameter id>`). Values for ids the
+ * target no longer has are kept, not shown (the compiler warns about them), so choosing another
+ * workflow and back loses nothing.
+ */
+function ParameterValuesField({
+  id,
+  nodeId,
+  field,
+  values,
+  workflowId,
+  excluded,
+  diagnosticPath,
+  diagnostics,
+  readOnly,
+  onChange,
+}: ChoiceProps & {
+  nodeId: string;
+  field: Extract<FormField, { kind: 'parameters' }>;
+  values: Readonly<Record<string, string>>;
+  workflowId: string;
+  excluded: string | null;
+  onChange: (parameterId: string, stored: string) => void;
+}) {
+  const { target, loaded } = useTarget(workflowId);
+  const labelId = useId();
+  const parameters = target?.parameters.filter((p) => p.id !== excluded) ?? [];
+  let empty: string | null = null;
+  if (!workflowId) empty = 'Choose the workflow first: a value for each of its parameters goes here.';
+  else if (!loaded) empty = 'Loading the workflow’s parameters…';
+  else if (!target) empty = 'Choose a workflow that exists to give its parameters.';
+  else if (parameters.length === 0) empty = `${target.name} has no ${excluded && target.parameters.length > 0 ? 'other ' : ''}parameters.`;
+  return (
+    <div className="field" role="group" aria-labelledby={labelId}>
+      <span className="field-label" id={labelId}>
+        {field.label}
+      </span>
+      <FieldDiagnostics diagnostics={diagnostics} field={diagnosticPath} />
+      {empty !== null ? (
+        <p className="muted small param-values-empty">{empty}</p>
+      ) : (
+        <div className="param-values">
+          {parameters.map((p) => (
+            <ExpressionField
+              key={p.id}
+              id={`${id}-${p.id}`}
+              nodeId={nodeId}
+              label={
+                <>
+                  <span className="mono">{p.key.trim() || '(no key)'}</span>{' '}
+                  <span className="field-label-note">
+                    {describeParameter(p, false)}
+                    {p.optional ? '' : ' · required'}
+                  </span>
+                </>
+              }
+              kind="expression"
+              stored={values[p.id] ?? ''}
+              onChange={(stored) => onChange(p.id, stored)}
+              field={`${diagnosticPath}.${p.id}`}
+              diagnostics={diagnostics}
+              placeholder={p.optional ? 'Empty: leave it out' : undefined}
+              readOnly={readOnly}
+            />
+          ))}
+        </div>
+      )}
+      {field.hint && <div className="field-hint">{field.hint}</div>}
+    </div>
   );
 }

@@ -16,7 +16,8 @@ export function updateAt(config: unknown, path: readonly string[], update: (valu
 
 /** A new, empty item of a list field: an id plus an empty value for each of its fields. */
 export function newItem(fields: readonly FormField[]): Record<string, unknown> {
-  return { id: newId('item'), ...Object.fromEntries(fields.map((f) => [f.key, f.kind === 'list' ? [] : ''])) };
+  const empty = (field: FormField) => (field.kind === 'list' ? [] : field.kind === 'toggle' ? false : field.kind === 'parameters' ? {} : '');
+  return { id: newId('item'), ...Object.fromEntries(fields.map((f) => [f.key, empty(f)])) };
 }
 
 
@@ -41,4 +42,15 @@ function kindOf(config: Record<string, unknown>, fields: readonly FormField[], t
  */
 export function displayFor(config: object, fields: readonly FormField[], names: NameTable): (stored: string) => string {
   return (stored) => toDisplayText(stored, kindOf(config as Record<string, unknown>, fields, stored) ?? 'template', names);
+}
+
+/**
+ * A 'parameters' field's record with one parameter's stored expression set; an empty one is
+ * removed. Values of other parameters (the target's others, or ones it no longer has) are kept.
+ */
+export function withParameterValue(record: unknown, parameterId: string, stored: string): Record<string, string> {
+  const current = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, string>) : {};
+  if (stored !== '') return { ...current, [parameterId]: stored };
+  const { [parameterId]: _old, ...rest } = current;
+  return rest;
 }

@@ -2,6 +2,7 @@ import {
   type ActionNode,
   type ApiEventNode,
   type Diagnostic,
+  type EventNode,
   type ExpressionKind,
   GRAPH_SCHEMA_VERSION,
   type GraphEdge,
@@ -12,17 +13,19 @@ import {
   type Position,
   type WorkflowGraph,
   type WorkflowSettings,
+  type WorkflowSummary,
   actionModule,
   bindGraph,
   compile,
   followChain,
+  isEventNode,
   nameTable,
   toDisplayText,
   toStoredText,
 } from '@switchyard/workflow';
 import { type StoreApi, createStore } from 'zustand/vanilla';
 import { newId } from '../lib/id.ts';
-import type { TestCall, TestRunView } from './testRun.ts';
+import type { ScheduledTest, TestCall, TestRunView } from './testRun.ts';
 
 /** What undo and redo restore: the document, never the selection or the viewport. */
 export interface Snapshot {
@@ -38,6 +41,13 @@ export interface Size {
 export interface EditorState {
   /** The workflow's saved name; the compiler uses it, the test panel calls its endpoint. */
   workflowName: string;
+  /**
+   * The workflows scheduling actions may target (`workflow.catalog`), as the server compiles
+   * against them; null until loaded (targets are then not checked). See `workflows()`.
+   */
+  catalog: readonly WorkflowSummary[] | null;
+  /** Why the catalog could not be loaded, while it could not. */
+  catalogError: string | null;
   readOnly: boolean;
   /** The document, in the stored graph format. */
   nodes: GraphNode[];
@@ -64,6 +74,8 @@ export interface EditorState {
    * the document's content changes (moving nodes keeps it) or the builder dismisses it.
    */
   testRun: TestRunView | null;
+  /** The test panel's last "Run later": the run it scheduled (not shown on the canvas). */
+  scheduledTest: ScheduledTest | null;
 }
 
 export interface DiagnosticsView {
@@ -81,6 +93,8 @@ const TYPING_COALESCE_MS = 1_000;
 const NODE_GAP = 64;
 const DEFAULT_NODE_HEIGHT = 96;
 const EMPTY: Diagnostic[] = [];
+/** What a step shows for a target workflow the catalog no longer has. */
+export const DELETED_WORKFLOW = '(deleted workflow)';
 
 /** A change of node positions, as React Flow reports it (drag, arrow keys). */
 export interface PositionChange {
@@ -108,14 +122,27 @@ export class EditorModel {
     edges: GraphEdge[];
     name: string;
     server: EditorState['serverDiagnostics'];
+    workflows: ReadonlyMap<string, WorkflowSummary> | undefined;
     view: DiagnosticsView;
+  } | null = null;
+  private workflowsCache: {
+    catalog: EditorState['catalog'];
+    name: string;
+    parameters: readonly Parameter[] | undefined;
+    map: ReadonlyMap<string, WorkflowSummary> | undefined;
   } | null = null;
   private previousByNode = new Map<string, { key: string; list: Diagnostic[] }>();
   private namesCache: { nodes: GraphNode[]; edges: GraphEdge[]; key: string; table: NameTable } | null = null;
 
-  constructor(init: { name: string; graph: WorkflowGraph; diagnostics?: Diagnostic[]; readOnly?: boolean }) {
+  /** The workflow's stable id (null in tests that need none): what a self-scheduling step names. */
+  readonly workflowId: string | null;
+
+  constructor(init: { id?: string; name: string; graph: WorkflowGraph; diagnostics?: Diagnostic[]; readOnly?: boolean }) {
+    this.workflowId = init.id ?? null;
     this.store = createStore<EditorState>()(() => ({
       workflowName: init.name,
+      catalog: null,
+      catalogError: null,
       readOnly: init.readOnly ?? false,
       nodes: init.graph.nodes,
       edges: init.graph.edges,
@@ -132,6 +159,7 @@ export class EditorModel {
       lastChange: null,
       testCall: null,
       testRun: null,
+      scheduledTest: null,
     }));
   }
 
@@ -155,6 +183,49 @@ export class EditorModel {
 
   setWorkflowName(name: string) {
     if (name !== this.state.workflowName) this.set({ workflowName: name });
+  }
+
+  // ---- the catalog of workflows -------------------------------------------------------------
+
+  /** The workflows as the server lists them; the same list again keeps its identity (no recompile). */
+  setCatalog(catalog: readonly WorkflowSummary[]) {
+    const current = this.state.catalog;
+    if (current && JSON.stringify(current) === JSON.stringify(catalog)) {
+      if (this.state.catalogError) this.set({ catalogError: null });
+      return;
+    }
+    this.set({ catalog, catalogError: null });
+  }
+
+  setCatalogError(message: string | null) {
+    if (message !== this.state.catalogError) this.set({ catalogError: message });
+  }
+
+  /**
+   * What the compiler checks scheduling targets against: the catalog by id, with this workflow's
+   * entry made of what is on screen (its current parameters and name), so a workflow that
+   * schedules itself is checked against its unsaved parameters. undefined until the catalog is
+   * loaded. Memoized: the same map while the catalog, the name and the parameters are the same.
+   */
+  workflows(state: EditorState = this.state): ReadonlyMap<string, WorkflowSummary> | undefined {
+    const event = state.nodes.find(isEventNode);
+    const parameters = event?.type === 'apiEvent' ? event.data.parameters : undefined;
+    const cache = this.workflowsCache;
+    if (cache && cache.catalog === state.catalog && cache.name === state.workflowName && cache.parameters === parameters) return cache.map;
+    let map: Map<string, WorkflowSummary> | undefined;
+    if (state.catalog) {
+      map = new Map(state.catalog.map((w) => [w.id, w]));
+      if (this.workflowId !== null) map.set(this.workflowId, { id: this.workflowId, name: state.workflowName, parameters: parameters ?? [] });
+    }
+    this.workflowsCache = { catalog: state.catalog, name: state.workflowName, parameters, map };
+    return map;
+  }
+
+  /** A workflow's name by id, for node summaries: undefined while unknown, "(deleted workflow)" once the catalog says so. */
+  workflowName(id: string, state: EditorState = this.state): string | undefined {
+    const map = this.workflows(state);
+    if (!map) return undefined;
+    return map.get(id)?.name ?? DELETED_WORKFLOW;
   }
 
   // ---- document changes -------------------------------------------------------------------
@@ -340,6 +411,7 @@ export class EditorModel {
 
   // ---- parameters -------------------------------------------------------------------------
 
+  /** The API event's id: the event that has parameters (a recurring event has none). */
   private eventId(): string | null {
     return this.state.nodes.find((n) => n.type === 'apiEvent')?.id ?? null;
   }
@@ -409,15 +481,17 @@ export class EditorModel {
   // ---- run settings -----------------------------------------------------------------------
 
   updateSettings(update: (settings: WorkflowSettings) => WorkflowSettings, coalesceKey: string | null = null) {
-    const eventId = this.eventId();
+    // Either kind of event has run settings.
+    const eventId = this.state.nodes.find(isEventNode)?.id;
     if (!eventId) return;
-    this.updateEvent(
+    this.updateData<EventNode>(
       eventId,
       (data) => {
         const settings = update(data.settings);
         return settings === data.settings ? data : { ...data, settings };
       },
       coalesceKey,
+      false,
     );
   }
 
@@ -460,7 +534,7 @@ export class EditorModel {
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[] = []) {
     this.commit(({ nodes, edges }) => {
       const removable = new Set(
-        nodes.filter((n) => nodeIds.includes(n.id) && n.type !== 'apiEvent').map((n) => n.id),
+        nodes.filter((n) => nodeIds.includes(n.id) && n.type === 'action').map((n) => n.id),
       );
       const dropEdges = new Set(edgeIds);
       const nextNodes = nodes.filter((n) => !removable.has(n.id));
@@ -545,6 +619,11 @@ export class EditorModel {
     this.set({ testRun: run });
   }
 
+  /** The run the test panel's "Run later" scheduled; `null` dismisses it. */
+  setScheduledTest(scheduled: ScheduledTest | null) {
+    this.set({ scheduledTest: scheduled });
+  }
+
   // ---- saving -----------------------------------------------------------------------------
 
   markSaving() {
@@ -574,7 +653,8 @@ export class EditorModel {
   diagnostics(state: EditorState = this.state): DiagnosticsView {
     const cache = this.diagnosticsCache;
     const server = state.serverDiagnostics?.revision === state.revision ? state.serverDiagnostics : null;
-    if (cache && cache.edges === state.edges && cache.name === state.workflowName && cache.server === server) {
+    const workflows = this.workflows(state);
+    if (cache && cache.edges === state.edges && cache.name === state.workflowName && cache.server === server && cache.workflows === workflows) {
       if (cache.nodes === state.nodes) return cache.view;
       // Moving nodes keeps every node's data: nothing the compiler reads has changed.
       if (sameContent(cache.nodes, state.nodes)) {
@@ -584,8 +664,12 @@ export class EditorModel {
     }
     const list = server
       ? server.list
-      : compile(state.workflowName, { schemaVersion: GRAPH_SCHEMA_VERSION, nodes: state.nodes, edges: state.edges })
-          .diagnostics;
+      : compile(
+          state.workflowName,
+          { schemaVersion: GRAPH_SCHEMA_VERSION, nodes: state.nodes, edges: state.edges },
+          // As the server compiles: with the catalog, so the diagnostics are the same.
+          { ...(this.workflowId !== null && { workflowId: this.workflowId }), ...(workflows && { workflows }) },
+        ).diagnostics;
     const grouped = new Map<string, Diagnostic[]>();
     const global: Diagnostic[] = [];
     for (const d of list) {
@@ -609,7 +693,7 @@ export class EditorModel {
       errorCount: list.filter((d) => d.severity === 'error').length,
       warningCount: list.filter((d) => d.severity === 'warning').length,
     };
-    this.diagnosticsCache = { nodes: state.nodes, edges: state.edges, name: state.workflowName, server, view };
+    this.diagnosticsCache = { nodes: state.nodes, edges: state.edges, name: state.workflowName, server, workflows, view };
     return view;
   }
 
@@ -642,6 +726,8 @@ function sameNames(a: GraphNode[], b: GraphNode[]): boolean {
     if (x.id !== y.id || x.type !== y.type) return false;
     if (x.type === 'apiEvent') {
       if (x.data.parameters !== (y as ApiEventNode).data.parameters) return false;
+    } else if (x.type === 'recurringEvent') {
+      // No parameters: nothing it has is a name.
     } else if (x.data.title !== (y as ActionNode).data.title || x.data.action.type !== (y as ActionNode).data.action.type) {
       return false;
     }

@@ -1,4 +1,4 @@
-import { type ActionNode, type ApiEventNode, type Diagnostic, actionModule, formOf, toDisplayText } from '@switchyard/workflow';
+import { type ActionNode, type ApiEventNode, type Diagnostic, type RecurringEventNode, actionModule, describeRecurrence, formOf, toDisplayText } from '@switchyard/workflow';
 import { Handle, type Node, type NodeProps, type NodeTypes, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { formatDuration } from '../lib/format.ts';
@@ -8,8 +8,9 @@ import { displayFor } from './forms.ts';
 import { RUN_STATUS_LABELS, STEP_STATUS_LABELS, type StepView } from './testRun.ts';
 
 export type EventFlowNode = Node<ApiEventNode['data'], 'apiEvent'>;
+export type RecurringFlowNode = Node<RecurringEventNode['data'], 'recurringEvent'>;
 export type ActionFlowNode = Node<ActionNode['data'], 'action'>;
-export type FlowNode = EventFlowNode | ActionFlowNode;
+export type FlowNode = EventFlowNode | RecurringFlowNode | ActionFlowNode;
 
 function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -30,12 +31,17 @@ function severityClass(diagnostics: Diagnostic[]): string {
 const MAX_SHOWN = 3;
 
 function NodeDiagnostics({ node, diagnostics }: { node: NodeContent; diagnostics: Diagnostic[] }) {
-  if (diagnostics.length === 0) return null;
+  const editor = useEditor();
   const shown = diagnostics.slice(0, MAX_SHOWN);
+  // The labels as one string: the node re-renders when a label changes (a target's parameter was
+  // renamed), not whenever the catalog or the event's parameters do.
+  const labels = useEditorState((s) => shown.map((d) => fieldLabel(node, d.field, editor.workflows(s)) ?? '').join('\u0000'));
+  if (diagnostics.length === 0) return null;
+  const places = labels.split('\u0000');
   return (
     <ul className="node-diagnostics">
       {shown.map((d, i) => {
-        const where = fieldLabel(node, d.field);
+        const where = places[i] || null;
         return (
           <li key={i} className={`diag diag-${d.severity}`}>
             <span className="diag-icon" aria-hidden="true">
@@ -81,6 +87,33 @@ export function ActionIcon({ icon }: { icon: string | undefined }) {
         <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
           <circle cx="8" cy="8" r="6" stroke="currentColor" strokeWidth="1.6" fill="none" />
           <path d="M8 4.5V8l2.5 1.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" fill="none" />
+        </svg>
+      );
+    case 'schedule':
+      // A calendar: a run at a date.
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <rect x="2" y="3" width="12" height="11" rx="2" stroke="currentColor" strokeWidth="1.6" fill="none" />
+          <path d="M2 6.75h12M5.25 1.75v2.5M10.75 1.75v2.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
+          <path d="M5 10h2.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
+        </svg>
+      );
+    case 'list':
+      // Items, each with its own run.
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <circle cx="3" cy="4" r="1.25" fill="currentColor" />
+          <circle cx="3" cy="8" r="1.25" fill="currentColor" />
+          <circle cx="3" cy="12" r="1.25" fill="currentColor" />
+          <path d="M6.5 4H14M6.5 8H14M6.5 12H14" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
+        </svg>
+      );
+    case 'cancel':
+      // A calendar crossed out: a scheduled run that will not happen.
+      return (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <rect x="2" y="3" width="12" height="11" rx="2" stroke="currentColor" strokeWidth="1.6" fill="none" />
+          <path d="M5.25 1.75v2.5M10.75 1.75v2.5M6 8l4 4M10 8l-4 4" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" fill="none" />
         </svg>
       );
     default:
@@ -169,6 +202,62 @@ const EventNodeView = memo(function EventNodeView({ id, data, selected }: NodePr
   );
 });
 
+/** A recurring event: what its schedule means in words, its condition, its problems. */
+const RecurringEventNodeView = memo(function RecurringEventNodeView({ id, data, selected }: NodeProps<RecurringFlowNode>) {
+  const editor = useEditor();
+  const diagnostics = useNodeDiagnostics(id);
+  const name = useEditorState((s) => s.workflowName);
+  const names = useEditorState((s) => editor.names(s));
+  const onlyWhen = data.onlyWhen?.trim();
+  const schedule = describeSchedule(data.schedule);
+  return (
+    <div className={`flow-node flow-node-event ${selected ? 'is-selected' : ''} ${severityClass(diagnostics)}`} data-testid={`node-${id}`}>
+      <div className="flow-node-head">
+        <div className="flow-node-kind">
+          <ActionIcon icon="schedule" /> Recurring
+        </div>
+      </div>
+      <div className="flow-node-title mono">{name}</div>
+      <div className="flow-node-summary">{truncate(schedule, 90)}</div>
+      {onlyWhen && (
+        <div className="flow-node-condition">
+          <span>Only when</span> <code>{truncate(toDisplayText(onlyWhen, 'expression', names), 60)}</code>
+        </div>
+      )}
+      <NodeDiagnostics node={{ type: 'recurringEvent', data }} diagnostics={diagnostics} />
+      <Handle type="source" position={Position.Bottom} />
+    </div>
+  );
+});
+
+/** A recurring schedule in words; the schedule as stored when it cannot be read (the compiler says why). */
+export function describeSchedule(schedule: RecurringEventNode['data']['schedule']): string {
+  try {
+    return describeRecurrence(schedule, 'UTC');
+  } catch {
+    return schedule.kind === 'cron' ? `cron ${schedule.cron}` : `every ${schedule.every} ${schedule.unit}`;
+  }
+}
+
+/**
+ * The names of the workflows an action's 'workflow' fields name, by id, for its summary: undefined
+ * until the catalog is loaded, "(deleted workflow)" for one it does not have. Subscribes to the
+ * names only, so a node re-renders when one of them changes, not on every catalog or parameter edit.
+ */
+function useTargetNames(action: ActionNode['data']['action']): ReadonlyMap<string, string | undefined> {
+  const editor = useEditor();
+  const module = actionModule(action.type);
+  const config = action as Record<string, unknown>;
+  const ids = module
+    ? formOf(module.config)
+        .filter((f) => f.kind === 'workflow')
+        .map((f) => config[f.key])
+        .filter((id): id is string => typeof id === 'string' && id !== '')
+    : [];
+  const shown = useEditorState((s) => ids.map((id) => editor.workflowName(id, s) ?? '').join('\u0000')).split('\u0000');
+  return new Map(ids.map((id, i) => [id, shown[i] || undefined]));
+}
+
 const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: NodeProps<ActionFlowNode>) {
   const editor = useEditor();
   const diagnostics = useNodeDiagnostics(id);
@@ -178,8 +267,9 @@ const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: Node
   const module = actionModule(data.action.type);
   const label = module?.label ?? data.action.type;
   const title = data.title?.trim();
+  const targets = useTargetNames(data.action);
   const summary = module
-    ? module.summary(data.action as never, displayFor(data.action, formOf(module.config), names))
+    ? module.summary(data.action as never, displayFor(data.action, formOf(module.config), names), (workflowId) => targets.get(workflowId))
     : { text: `Unknown action type "${data.action.type}"`, empty: true };
   const onlyWhen = data.onlyWhen?.trim();
   return (
@@ -211,5 +301,6 @@ const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: Node
 /** Defined once at module level, as React Flow wants: a new object each render re-mounts every node. */
 export const nodeTypes = {
   apiEvent: EventNodeView,
+  recurringEvent: RecurringEventNodeView,
   action: ActionNodeView,
 } satisfies NodeTypes;

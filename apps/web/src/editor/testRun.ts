@@ -15,6 +15,35 @@ export interface TestCall {
   runId: string | null;
 }
 
+/** The test panel's last "Run later": a run of the saved draft due at a date. */
+export interface ScheduledTest {
+  runId: string;
+  /** When it is due (as asked: the server starts a past date at once). */
+  runAt: Date;
+}
+
+/**
+ * The instant a `datetime-local` value means in the browser's time zone ("2026-12-01T09:30" ->
+ * that wall time here); null when it is empty or not a date.
+ */
+export function instantOfLocal(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(value)) return null;
+  // Without an offset, a date-time string is read in the local zone (ECMAScript date-time format).
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A `datetime-local` value for a date, in the browser's zone, to the minute. */
+export function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The browser's IANA time zone ("Europe/Paris"), which `datetime-local` values are read in. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 export type StepStatus = RunDetail['steps'][number]['status'];
 
 /** One node's result in the test run: its step's last attempt. */

@@ -50,7 +50,7 @@ export function initialView(flow: Flow) {
     void flow.fitView({ padding: 0.1, maxZoom: 1 });
     return;
   }
-  const event = nodes.find((n) => n.type === 'apiEvent') ?? nodes[0]!;
+  const event = nodes.find((n) => n.type !== 'action') ?? nodes[0]!;
   const width = event.measured?.width ?? 260;
   const zoom = BIG_WORKFLOW_ZOOM;
   void flow.setViewport({
