@@ -224,6 +224,45 @@ describe('retention', () => {
   });
 });
 
+describe('retention of scheduling records', () => {
+  it('deletes ended batches with their lists, and recurring-job history, past their environment retention; running batches stay', async () => {
+    let now = new Date('2026-03-01T10:00:00Z');
+    const server = await startTestServer({ RETENTION_DAYS_DRAFT: '14', RETENTION_DAYS_LIVE: '30', RETENTION_SWEEP_SECONDS: '1' }, { clock: () => now });
+    try {
+      const batch = (id: string, environment: string, status: string) => ({
+        id,
+        environment,
+        workflowId: 'w',
+        workflowName: 'w',
+        maxAttempts: 1,
+        scheduledBy: 'api',
+        itemKey: 'n',
+        baseInput: '{}',
+        total: 1,
+        startAt: now,
+        intervalMs: 0,
+        ordered: false,
+        status,
+        createdAt: now,
+        finishedAt: status === 'running' ? null : now,
+        list: { create: { items: '[1]' } },
+      });
+      await server.db.batch.create({ data: batch('b-draft-done', 'draft', 'finished') });
+      await server.db.batch.create({ data: batch('b-live-done', 'live', 'cancelled') });
+      await server.db.batch.create({ data: batch('b-draft-running', 'draft', 'running') });
+      await server.db.recurringEvent.create({ data: { id: 'e1', workflowId: 'w', environment: 'draft', at: now, kind: 'enabled', message: 'on' } });
+
+      now = new Date('2026-03-16T10:00:00Z');
+      await eventually(async () => ((await server.db.batch.count({ where: { id: 'b-draft-done' } })) === 0 ? true : undefined), 100);
+      expect(await server.db.batchList.count({ where: { batchId: 'b-draft-done' } })).toBe(0);
+      expect(await server.db.recurringEvent.count()).toBe(0);
+      expect((await server.db.batch.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((b) => b.id)).toEqual(['b-draft-running', 'b-live-done']);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('time limits', () => {
   it('fails a run that outlasts its time limit, and its step says it timed out', async () => {
     const server = await startTestServer();

@@ -12,6 +12,8 @@ export class RunRetention {
   private readonly deleteAttempts: Database.Statement;
   private readonly deleteRun: Database.Statement;
   private readonly deleteSnapshots: Database.Statement;
+  private readonly deleteBatches: Database.Statement;
+  private readonly deleteRecurringEvents: Database.Statement;
 
   constructor(private readonly db: Sqlite) {
     this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? ORDER BY id LIMIT ?`);
@@ -20,6 +22,16 @@ export class RunRetention {
     this.deleteRun = db.prepare(`DELETE FROM Run WHERE id = ?`);
     this.deleteSnapshots = db.prepare(`DELETE FROM DraftSnapshot WHERE createdAt < ? AND NOT EXISTS
       (SELECT 1 FROM Run WHERE Run.workflowId = DraftSnapshot.workflowId AND Run.draftRevision = DraftSnapshot.revision)`);
+    // Their lists go with them (BatchList cascades).
+    this.deleteBatches = db.prepare(`DELETE FROM Batch WHERE environment = ? AND status != 'running' AND finishedAt < ?`);
+    this.deleteRecurringEvents = db.prepare(`DELETE FROM RecurringEvent WHERE environment = ? AND at < ?`);
+  }
+
+  /** Deletes ended batches and recurring-job history of an environment older than `before`; returns how many rows. */
+  scheduling(environment: string, before: Date): number {
+    return this.db
+      .transaction(() => this.deleteBatches.run(environment, sqlDate(before)).changes + this.deleteRecurringEvents.run(environment, sqlDate(before)).changes)
+      .immediate();
   }
 
   /** Deletes draft snapshots older than `before` that no remaining run is pinned to; returns how many. */

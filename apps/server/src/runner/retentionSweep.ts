@@ -7,7 +7,8 @@ const BATCH = 500;
 /**
  * Deletes runs (with their attempts and steps) past their environment's retention, every
  * RETENTION_SWEEP_SECONDS, a small batch at a time with the event loop free in between, so calls
- * hardly notice; then the draft snapshots no run is pinned to any more.
+ * hardly notice; then the draft snapshots no run is pinned to any more, ended batches (with their
+ * lists) and recurring-job history.
  */
 export class RetentionSweep {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -48,7 +49,11 @@ export class RetentionSweep {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const snapshots = this.stopped ? 0 : this.engineDb.retention.unusedSnapshots(new Date(now - draft));
-      if (deleted > 0 || snapshots > 0) this.log.info({ deleted, snapshots }, 'deleted runs past their retention');
+      let scheduling = 0;
+      for (const [environment, keep] of [['draft', draft], ['live', live]] as const) {
+        if (!this.stopped) scheduling += this.engineDb.retention.scheduling(environment, new Date(now - keep));
+      }
+      if (deleted > 0 || snapshots > 0 || scheduling > 0) this.log.info({ deleted, snapshots, scheduling }, 'deleted runs, batches and job history past their retention');
     } catch (error) {
       this.log.warn({ err: error }, 'deleting old runs will be tried again');
     } finally {
