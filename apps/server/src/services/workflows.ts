@@ -47,6 +47,16 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
   return catalogOf(rows.map(fromRow));
 }
 
+/** The catalog for the editor: every workflow's name, label, kind of event and parameters. */
+export async function editorCatalog(db: Db) {
+  const workflows = (await db.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+  return workflows.map((w) => ({
+    ...workflowSummary(w.id, w.name, w.graph),
+    label: w.label,
+    recurring: w.graph.nodes.some((n) => n.type === 'recurringEvent'),
+  }));
+}
+
 export function diagnosticsOf(workflow: Pick<WorkflowRecord, 'id' | 'name' | 'graph'>, catalog: Catalog): Diagnostic[] {
   return compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog }).diagnostics;
 }

@@ -4,6 +4,7 @@ import {
   createWorkflow,
   deleteWorkflow,
   diagnosticsOf,
+  editorCatalog,
   getWorkflow,
   listWorkflows,
   loadCatalog,
@@ -21,7 +22,7 @@ export const workflowRouter = router({
   list: viewerProcedure.query(({ ctx }) => listWorkflows(ctx.db)),
 
   /** Every workflow with its parameters: what the editor compiles scheduling actions against. */
-  catalog: viewerProcedure.query(async ({ ctx }) => [...(await loadCatalog(ctx.db)).values()]),
+  catalog: viewerProcedure.query(({ ctx }) => editorCatalog(ctx.db)),
 
   byId: viewerProcedure.input(ById).query(async ({ ctx, input }) => {
     const workflow = await getWorkflow(ctx.db, input.id);
