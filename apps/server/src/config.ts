@@ -34,7 +34,7 @@ const EnvSchema = z.object({
   /** Group commit: how long the first write waits for others to share its transaction. */
   WRITE_BATCH_MS: z.coerce.number().min(0).max(100).default(2),
   /** Runs this process executes at once; more wait in the queue, in order. */
-  RUNNER_CAPACITY: z.coerce.number().int().min(1).max(100_000).default(64),
+  RUNNER_CAPACITY: z.coerce.number().int().min(1).max(100_000).default(256),
   /** A claimed run's lease, and how often it is renewed while the run works. */
   LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   LEASE_RENEW_SECONDS: z.coerce.number().min(0.2).max(3600).default(10),

@@ -80,6 +80,7 @@ export class Engine {
   private readonly waiters = new Map<string, (result: CallResult) => void>();
   private readonly services: Services;
   private claimTimer: ReturnType<typeof setTimeout> | null = null;
+  private claimSoon: ReturnType<typeof setImmediate> | null = null;
   private claimAt = Infinity;
   /** Claim again when a run here ends (capacity was full, or runs waited for a concurrency slot). */
   private wakeOnEnd = false;
@@ -176,6 +177,7 @@ export class Engine {
     this.stopAccepting();
     this.stopping = true;
     if (this.claimTimer) clearTimeout(this.claimTimer);
+    if (this.claimSoon) clearImmediate(this.claimSoon);
     this.retention.stop();
     this.feeder.stop();
     this.recurring.stop();
@@ -436,9 +438,20 @@ export class Engine {
 
   // ---- the queue ----------------------------------------------------------------------------
 
-  /** Claims due runs now (or after `delayMs`); cheap to call often. */
+  /**
+   * Claims due runs now (or after `delayMs`); cheap to call often. "Now" is the next turn of the
+   * event loop (setImmediate): a zero timeout waits at least a millisecond, which an ordered batch
+   * would pay once per item.
+   */
   wake(delayMs = 0): void {
     if (this.stopping || !this.accepting) return;
+    if (delayMs <= 0) {
+      this.claimSoon ??= setImmediate(() => {
+        this.claimSoon = null;
+        this.claim();
+      });
+      return;
+    }
     const at = Date.now() + delayMs;
     if (this.claimTimer && this.claimAt <= at) return;
     if (this.claimTimer) clearTimeout(this.claimTimer);
