@@ -27,6 +27,9 @@ export class Checkpointer {
 
   async stop(): Promise<void> {
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    // Unreferenced, the worker would not keep the process alive while it finishes a checkpoint,
+    // and a process with nothing else left to do would exit with this promise never settled.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await exited;
   }
