@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { tzOffset } from '@date-fns/tz';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compile } from './compile.ts';
 import { MAX_DATE_PATTERN_CHARS, canonicalTimeZone, isValidTimeZone } from './dateFunctions.ts';
 import { EvaluationError, type Value, evaluate, parseExpression } from './expression.ts';
@@ -190,6 +191,171 @@ describe('formatDate', () => {
     );
     expect(failure(() => fn('formatDate', [PARIS_SAT_10H, 3]))).toBe('formatDate: the pattern is a number; text is needed, e.g. "yyyy-MM-dd"');
   });
+});
+
+describe('clock changes', () => {
+  it('a result whose time of day does not exist is the first valid time after the gap', () => {
+    // Paris 2025-03-30: 02:00 CET -> 03:00 CEST, so 02:30 that day does not exist: 03:00 CEST.
+    expect(dateOf('addDays', [at('2025-03-29T01:30:00Z'), 1, 'Europe/Paris'])).toBe('2025-03-30T01:00:00.000Z');
+    expect(dateOf('addWeeks', [at('2025-03-23T01:30:00Z'), 1, 'Europe/Paris'])).toBe('2025-03-30T01:00:00.000Z');
+    expect(dateOf('addMonths', [at('2025-01-30T01:30:00Z'), 2], 'Europe/Paris')).toBe('2025-03-30T01:00:00.000Z');
+    // New York 2025-03-09: 02:00 EST -> 03:00 EDT.
+    expect(dateOf('addDays', [at('2025-03-08T07:15:00Z'), 1, 'America/New_York'])).toBe('2025-03-09T07:00:00.000Z');
+  });
+
+  it('a result whose time of day occurs twice is its first occurrence', () => {
+    // Paris 2026-10-25: 03:00 CEST -> 02:00 CET; 02:30 is 00:30 UTC, then 01:30 UTC.
+    expect(dateOf('addDays', [at('2026-10-24T00:30:00Z'), 1, 'Europe/Paris'])).toBe('2026-10-25T00:30:00.000Z');
+    expect(dateOf('addDays', [at('2026-10-26T01:30:00Z'), -1, 'Europe/Paris'])).toBe('2026-10-25T00:30:00.000Z');
+    // Lord Howe 2025-04-06 moves back half an hour (02:00 +11:00 -> 01:30 +10:30): 01:45 +11:00.
+    expect(dateOf('addMonths', [at('2025-03-05T14:45:00Z'), 1, 'Australia/Lord_Howe'])).toBe('2025-04-05T14:45:00.000Z');
+    // Adding nothing gives the date back, also the second 02:30.
+    expect(dateOf('addDays', [at('2026-10-25T01:30:00Z'), 0, 'Europe/Paris'])).toBe('2026-10-25T01:30:00.000Z');
+    expect(dateOf('addMonths', [at('2026-10-25T01:30:00Z'), 0, 'Europe/Paris'])).toBe('2026-10-25T01:30:00.000Z');
+  });
+
+  it('a day, a week or a month starts at its first instant', () => {
+    // Havana 2010-10-31 fell back at 01:00 to 00:00: midnight came twice; the day starts at the first.
+    expect(dateOf('startOfDay', [at('2010-10-31T12:00:00Z'), 'America/Havana'])).toBe('2010-10-31T04:00:00.000Z');
+    // Lord Howe 2025-10-05: 02:00 -> 02:30; the day starts at 00:00 +10:30.
+    expect(dateOf('startOfDay', [at('2025-10-05T12:00:00Z'), 'Australia/Lord_Howe'])).toBe('2025-10-04T13:30:00.000Z');
+    // Apia skipped Friday 30 December 2011 (-10:00 -> +14:00); 2011-12-31T12:00Z was Sunday 1 January
+    // there: its week started on Monday 26 December (-10:00), its month on 1 January, 00:00 (+14:00).
+    expect(dateOf('startOfWeek', [at('2011-12-31T12:00:00Z'), 'Pacific/Apia'])).toBe('2011-12-26T10:00:00.000Z');
+    expect(dateOf('startOfMonth', [at('2011-12-31T12:00:00Z'), 'Pacific/Apia'])).toBe('2011-12-31T10:00:00.000Z');
+    expect(dateOf('startOfDay', [at('2011-12-30T12:00:00Z'), 'Pacific/Apia'])).toBe('2011-12-30T10:00:00.000Z'); // Saturday 31, 00:00 +14:00
+  });
+
+  it('counts calendar days across a change on the wall clock, by whole days from the first time', () => {
+    // From 02:30 (first) to 02:30 (first) the next day, a 25-hour day: 1 day; to 01:00 the day after: still 1.
+    expect(fn('diffDays', [at('2026-10-24T00:30:00Z'), at('2026-10-25T00:30:00Z'), 'Europe/Paris'])).toBe(1);
+    expect(fn('diffDays', [at('2026-10-24T00:30:00Z'), at('2026-10-26T00:00:00Z'), 'Europe/Paris'])).toBe(1);
+    expect(fn('diffDays', [at('2026-10-24T00:30:00Z'), at('2026-10-26T01:30:00Z'), 'Europe/Paris'])).toBe(2);
+    // The two 02:30 of 2026-10-25 are the same time of day: no whole day, no -0.
+    expect(Object.is(fn('diffDays', [at('2026-10-25T01:30:00Z'), at('2026-10-25T00:30:00Z'), 'Europe/Paris']), 0)).toBe(true);
+    expect(fn('diffWeeks', [at('2025-03-23T09:00:00Z'), at('2025-03-30T08:00:00Z'), 'Europe/Paris'])).toBe(1); // 10:00 to 10:00, 167 hours
+  });
+});
+
+describe('whole months and years at the end of a month', () => {
+  it('diffMonths counts the months addMonths adds: Jan 31 to Feb 28 is one, Mar 30 to Feb 29 minus one', () => {
+    expect(fn('diffMonths', [at('2025-01-31T12:00:00Z'), at('2025-02-28T12:00:00Z')])).toBe(1);
+    expect(fn('diffMonths', [at('2025-01-31T12:00:00Z'), at('2025-02-28T11:59:59Z')])).toBe(0);
+    expect(fn('diffMonths', [at('2024-03-30T00:00:00Z'), at('2024-02-29T00:00:00Z')])).toBe(-1);
+    expect(fn('diffMonths', [at('2024-04-29T00:00:00Z'), at('2024-02-29T00:00:00Z')])).toBe(-2);
+    expect(fn('diffMonths', [at('2023-12-31T10:00:00Z'), at('2024-02-29T00:00:00Z')])).toBe(1); // Feb 29, 10:00 is two
+    expect(fn('diffMonths', [at('2025-02-28T12:00:00Z'), at('2025-01-31T12:00:00Z')])).toBe(0); // Feb 28 - 1 month is Jan 28
+    expect(fn('diffMonths', [at('2025-01-31T23:30:00Z'), at('2025-03-01T00:00:00Z'), 'UTC'])).toBe(1);
+    // New York: Jan 31, 23:30 EST to Feb 28, 23:30 EST (already March in UTC).
+    expect(fn('diffMonths', [at('2025-02-01T04:30:00Z'), at('2025-03-01T04:30:00Z'), 'America/New_York'])).toBe(1);
+    expect(fn('diffMonths', [at('2025-02-01T04:30:00Z'), at('2025-03-01T04:30:00Z'), 'UTC'])).toBe(1);
+    expect(fn('diffMonths', [at('2025-02-01T04:30:00Z'), at('2025-03-01T04:29:00Z'), 'UTC'])).toBe(0);
+  });
+
+  it('diffMonths of a date and addMonths of it is the number of months, whatever the day', () => {
+    for (let day = 0; day < 366; day += 1) {
+      const from = at(`2024-01-01T10:00:00Z`);
+      const date = new Date(from.getTime() + day * 86_400_000);
+      for (const months of [-25, -13, -1, 1, 2, 11, 12, 49]) {
+        const moved = fn('addMonths', [date, months, 'UTC']) as Date;
+        expect(fn('diffMonths', [date, moved, 'UTC']), `${date.toISOString()} ${months}`).toBe(months);
+      }
+    }
+  });
+
+  it('diffYears counts as birthdays do: Feb 29 to Feb 28 is not yet a year', () => {
+    expect(fn('diffYears', [at('2024-02-29T00:00:00Z'), at('2025-02-28T23:59:59Z')])).toBe(0);
+    expect(fn('diffYears', [at('2025-02-28T00:00:00Z'), at('2000-02-29T00:00:00Z')])).toBe(-24);
+    expect(fn('diffYears', [at('2024-12-31T23:00:00Z'), at('2025-01-01T00:00:00Z')])).toBe(0);
+    expect(fn('diffYears', [at('2024-12-31T23:00:00Z'), at('2025-12-31T23:00:00Z')])).toBe(1);
+    // 2025-01-01 00:30 in Paris is still 2024 in UTC.
+    expect(fn('diffYears', [at('2023-12-31T23:30:00Z'), at('2024-12-31T23:30:00Z'), 'Europe/Paris'])).toBe(1);
+  });
+});
+
+describe('formatDate with offsets, timestamps and week numbers', () => {
+  it('writes the zone\'s offset, the instant\'s timestamp and the zone\'s calendar', () => {
+    const parisSummer = at('2026-07-05T08:00:00Z');
+    expect(fn('formatDate', [parisSummer, 'xxx XXX x O OOOO z zzzz', 'Europe/Paris'])).toBe('+02:00 +02:00 +02 GMT+2 GMT+02:00 GMT+2 GMT+02:00');
+    expect(fn('formatDate', [parisSummer, 'xxx XXX', 'UTC'])).toBe('+00:00 Z');
+    expect(fn('formatDate', [parisSummer, 'HH:mm xxx', 'Asia/Kathmandu'])).toBe('13:45 +05:45');
+    expect(fn('formatDate', [parisSummer, 'HH:mm xxx', 'Australia/Lord_Howe'])).toBe('18:30 +10:30');
+    expect(fn('formatDate', [parisSummer, 'HH:mm xxx', 'America/New_York'])).toBe('04:00 -04:00');
+    // Paris mean time (+00:09:21) is written to the minute, as Date#getTimezoneOffset does.
+    expect(fn('formatDate', [at('1900-01-01T00:00:00Z'), 'yyyy-MM-dd HH:mm:ss xxx', 'Europe/Paris'])).toBe('1900-01-01 00:09:21 +00:09');
+    // t and T are the instant (seconds, milliseconds since 1970), the same in every zone.
+    expect(fn('formatDate', [parisSummer, 't T', 'Pacific/Kiritimati'])).toBe('1783238400 1783238400000');
+    expect(fn('formatDate', [parisSummer, "'at'T", 'Europe/Paris'])).toBe('at1783238400000');
+    expect(fn('formatDate', [at('1969-12-31T23:59:59.000Z'), 'ttt TTTTTTT', 'Europe/Paris'])).toBe('-001 -0001000');
+    // Long formats, which hold a zone name.
+    expect(fn('formatDate', [parisSummer, 'PPPP pppp', 'Europe/Paris'])).toBe('Sunday, July 5th, 2026 10:00:00 AM GMT+02:00');
+  });
+
+  it('numbers weeks and days of the year on the zone\'s calendar', () => {
+    // Saturday 2011-12-31, 12:00 UTC was Sunday 2012-01-01 in Apia.
+    expect(fn('formatDate', [at('2011-12-31T12:00:00Z'), "yyyy-MM-dd 'w'w 'I'I DDD Y R", 'UTC'])).toBe('2011-12-31 w53 I52 365 2011 2011');
+    expect(fn('formatDate', [at('2011-12-31T12:00:00Z'), "yyyy-MM-dd 'w'w 'I'I DDD Y R", 'Pacific/Apia'])).toBe('2012-01-01 w1 I52 001 2012 2011');
+    expect(fn('formatDate', [at('2026-03-29T01:30:00Z'), "HH:mm 'w'w 'I'I DDD", 'Europe/Paris'])).toBe('03:30 w14 I13 088');
+  });
+
+  it('refuses a date whose time in the zone is past the dates that can be represented', () => {
+    expect(fn('formatDate', [new Date(8.64e15), 'yyyy-MM-dd', 'America/New_York'])).toBe('275760-09-12');
+    expect(failure(() => fn('formatDate', [new Date(8.64e15), 'yyyy-MM-dd', 'Europe/Paris']))).toBe(
+      'formatDate: the date cannot be written in Europe/Paris: its time there is outside the dates that can be represented',
+    );
+    expect(failure(() => fn('formatDate', [new Date(Number.NaN), 'yyyy', 'UTC']))).toBe('formatDate: the date is not a valid date');
+  });
+});
+
+/**
+ * Results that depended on the server's own time zone with date-fns' TZDate (date-fns/tz issue
+ * #40), each with the server zones of the test below where it went wrong. The expectations are worked out from the
+ * zones' rules alone, so they hold on every server; the test moves the process to each zone in turn
+ * (Node applies a change of TZ at once, as in dates.test.ts) and checks that it did, so it cannot
+ * silently pass on a UTC machine.
+ */
+const SERVER_INDEPENDENT: { call: string; args: Value[]; expected: string | number; wrongOn: string }[] = [
+  // Oct 25, 02:30 in Paris occurs twice: the first, +02:00.
+  { call: 'addDays', args: [at('2026-10-24T00:30:00Z'), 1, 'Europe/Paris'], expected: '2026-10-25T00:30:00.000Z', wrongOn: 'UTC, America/New_York, America/Santiago, America/Havana' },
+  { call: 'addDays', args: [at('2010-11-01T01:54:00Z'), -1, 'Europe/Paris'], expected: '2010-10-31T00:54:00.000Z', wrongOn: 'UTC, America/New_York, Pacific/Apia, America/Santiago, America/Havana' },
+  // Apr 6, 01:45 on Lord Howe occurs twice: the first, +11:00.
+  { call: 'addMonths', args: [at('2025-03-05T14:45:00Z'), 1, 'Australia/Lord_Howe'], expected: '2025-04-05T14:45:00.000Z', wrongOn: 'all but Australia/Lord_Howe and Pacific/Apia' },
+  // In UTC, a wall-clock time that Lord Howe skipped (2025-10-05 02:00-02:30).
+  { call: 'addMonths', args: [at('2025-09-05T02:15:00Z'), 1, 'UTC'], expected: '2025-10-05T02:15:00.000Z', wrongOn: 'Australia/Lord_Howe' },
+  { call: 'addDays', args: [at('2025-10-04T02:15:00Z'), 1, 'UTC'], expected: '2025-10-05T02:15:00.000Z', wrongOn: 'Australia/Lord_Howe' },
+  { call: 'addYears', args: [at('2024-10-05T02:15:00Z'), 1, 'UTC'], expected: '2025-10-05T02:15:00.000Z', wrongOn: 'Australia/Lord_Howe' },
+  // In UTC and Paris, 30 December 2011, a day Apia skipped.
+  { call: 'addMonths', args: [at('2011-11-30T10:00:00Z'), 1, 'UTC'], expected: '2011-12-30T10:00:00.000Z', wrongOn: 'Pacific/Apia' },
+  { call: 'addMonths', args: [at('2011-11-30T10:00:00Z'), 1, 'Europe/Paris'], expected: '2011-12-30T10:00:00.000Z', wrongOn: 'Pacific/Apia' },
+  { call: 'addDays', args: [at('2011-12-29T11:00:00Z'), 1, 'UTC'], expected: '2011-12-30T11:00:00.000Z', wrongOn: 'Pacific/Apia' },
+  { call: 'startOfDay', args: [at('2011-12-30T12:00:00Z'), 'UTC'], expected: '2011-12-30T00:00:00.000Z', wrongOn: 'Pacific/Apia' },
+  { call: 'diffDays', args: [at('2011-11-19T23:19:00Z'), at('2011-12-30T04:19:00Z'), 'UTC'], expected: 40, wrongOn: 'Pacific/Apia' },
+  { call: 'formatDate', args: [at('2011-12-30T12:00:00Z'), "yyyy-MM-dd DDD 'w'w", 'UTC'], expected: '2011-12-30 364 w53', wrongOn: 'Pacific/Apia' },
+  // Midnights that the server's zone skipped (Santiago 2010-04-04 fell back at midnight; Havana 2012-04-01 sprang forward at midnight).
+  { call: 'startOfDay', args: [at('2010-04-03T14:05:00Z'), 'Australia/Lord_Howe'], expected: '2010-04-03T13:00:00.000Z', wrongOn: 'America/Santiago' },
+  { call: 'startOfMonth', args: [at('2012-04-01T12:00:00Z'), 'America/New_York'], expected: '2012-04-01T04:00:00.000Z', wrongOn: 'America/Havana' },
+  // Unchanged cases, for good measure: the time of day kept across a change.
+  { call: 'addDays', args: [PARIS_SAT_10H, 1, 'Europe/Paris'], expected: '2025-03-30T08:00:00.000Z', wrongOn: 'none' },
+  { call: 'formatDate', args: [at('2026-10-25T01:30:00Z'), 'yyyy-MM-dd HH:mm xxx', 'Europe/Paris'], expected: '2026-10-25 02:30 +01:00', wrongOn: 'none' },
+];
+
+describe('on a server in any time zone', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  const MACHINE_ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Pacific/Apia', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Santiago', 'America/Havana'];
+  for (const machineZone of MACHINE_ZONES) {
+    it(`gives the same results on a server in ${machineZone}`, () => {
+      vi.stubEnv('TZ', machineZone);
+      const probe = new Date('2026-01-05T08:00:00Z');
+      expect(probe.getTimezoneOffset() + tzOffset(machineZone, probe), 'the process is in the zone').toBe(0);
+      // One line a case, so that a failure shows which calls went wrong.
+      const line = (name: string, args: Value[], result: unknown) => `${name}(${args.map((a) => JSON.stringify(iso(a))).join(', ')}) = ${JSON.stringify(result)}`;
+      const results = SERVER_INDEPENDENT.map(({ call: name, args }) => line(name, args, iso(fn(name, args))));
+      expect(results).toEqual(SERVER_INDEPENDENT.map(({ call: name, args, expected }) => line(name, args, expected)));
+    });
+  }
 });
 
 describe('time zones', () => {

@@ -1,38 +1,29 @@
-import { tz } from '@date-fns/tz';
-import {
-  addDays,
-  addHours,
-  addMinutes,
-  addMonths,
-  addSeconds,
-  addWeeks,
-  addYears,
-  differenceInDays,
-  differenceInHours,
-  differenceInMinutes,
-  differenceInMonths,
-  differenceInSeconds,
-  differenceInWeeks,
-  differenceInYears,
-  format,
-  startOfDay,
-  startOfMonth,
-  startOfWeek,
-} from 'date-fns';
+import { addHours, addMinutes, addSeconds, differenceInHours, differenceInMinutes, differenceInSeconds, format } from 'date-fns';
+import { constructFromSymbol } from 'date-fns/constants';
 import { EvaluationError, type Value, describeValue } from './expression.ts';
 import type { FunctionContext, FunctionParam, FunctionSpec } from './functions.ts';
 import { T, type Type } from './types.ts';
+import { DAY, addDaysToWall, addMonthsToWall, instantOfWall, offsetAt, startOfWallDay, wallOf, wallOfDate } from './zonedTime.ts';
 
 /**
  * Dates in expressions: moving a date by calendar units, the start of its day, week or month, the
  * time between two dates, and formatting with Unicode (LDML) patterns. Calendar work happens in an
  * IANA time zone: the one given as the last argument, else the workflow's (its settings), else the
- * instance's, else UTC (see `FunctionContext.timeZone`). date-fns with @date-fns/tz does the
- * calendar arithmetic; nothing here reads the machine's own time zone.
+ * instance's, else UTC (see `FunctionContext.timeZone`).
  *
  * Seconds, minutes and hours are exact durations (`addHours(now, 24)` is 24 hours later even across
  * a clock change); days and longer units follow the calendar of the zone (`addDays(now, 1)` keeps
  * the time of day, so it may be 23 or 25 hours later).
+ *
+ * Nothing here reads the machine's own time zone: the same call gives the same instant on a server
+ * in UTC, Paris or Apia. The calendar work is done on the zone's wall clock (zonedTime.ts, shared with
+ * recurring schedules), never with date-fns' `TZDate`, whose results depend on the machine's zone
+ * (date-fns/tz issue #40: `addDays` from Paris 2026-10-24 02:30 gave 2026-10-25 02:30 +01:00 on a
+ * UTC server and +02:00 on a Paris server). A result whose wall-clock time does not exist (in the
+ * hour skipped when clocks go forward) is the first valid time after the gap (addDays from 02:30
+ * the day before Paris springs forward is 03:00); one that occurs twice (when clocks go back) is its
+ * first occurrence. A calendar unit added zero times gives the date back unchanged. formatDate runs
+ * date-fns `format` on a date whose local fields are the zone's wall clock (`WallClockDate`).
  */
 
 /** Largest amount, in its own unit, a date function accepts (further is a builder mistake, not a plan). */
@@ -101,13 +92,76 @@ function amountArg(fn: string, unit: string, value: Value | undefined): number {
   return value;
 }
 
-/** A plain Date (never a TZDate, whose text form differs) within the range dates can hold. */
-function dateResult(fn: string, result: Date): Date {
-  const ms = result.getTime();
+/** A plain Date within the range dates can hold. */
+function dateResult(fn: string, ms: number): Date {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) {
     throw new EvaluationError(`${fn}: the result is outside the dates that can be represented (years -271821 to 275760)`);
   }
   return new Date(ms);
+}
+
+// ---- the calendar of a zone -------------------------------------------------------------------
+
+/**
+ * The instant of a date moved on the zone's wall clock: `move` takes and returns a wall clock
+ * (zonedTime.ts); a wall-clock time in a gap is the first valid time after it, a repeated one its
+ * first occurrence.
+ */
+function onWallClock(date: Date, zone: string, move: (wall: number) => number): number {
+  return instantOfWall(zone, move(wallOf(zone, date.getTime())));
+}
+
+/** Midnight starting the week (Monday, ISO) of a wall clock. */
+function startOfWallWeek(wall: number): number {
+  const weekday = new Date(wall).getUTCDay(); // 0 is Sunday
+  return addDaysToWall(startOfWallDay(wall), -((weekday + 6) % 7));
+}
+
+/** Midnight starting the month of a wall clock. */
+function startOfWallMonth(wall: number): number {
+  const date = new Date(wall);
+  return wallOfDate(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+const sign = (n: number) => (n > 0 ? 1 : n < 0 ? -1 : 0);
+
+/** Whole days from one wall clock to another, truncated towards zero (10:00 to 09:00 two days later is 1). */
+function wallDays(from: number, to: number): number {
+  return Math.trunc((to - from) / DAY);
+}
+
+/** Calendar months from one wall clock to another, ignoring the day and the time. */
+function calendarMonths(from: number, to: number): number {
+  const a = new Date(from);
+  const b = new Date(to);
+  return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
+}
+
+/**
+ * Whole months from one wall clock to another, truncated towards zero: the most months that can be
+ * added to `from` (as addMonths adds them, the day clamped to the month's last) without passing
+ * `to`. Jan 31 to Feb 28 is 1 month (addMonths(Jan 31, 1) is Feb 28); Mar 31 to Feb 28 is -1.
+ */
+function wallMonths(from: number, to: number): number {
+  const direction = sign(to - from);
+  let months = calendarMonths(from, to);
+  if (direction * (addMonthsToWall(from, months) - to) > 0) months -= direction;
+  return months;
+}
+
+/**
+ * Whole years from one wall clock to another, truncated towards zero, counted as birthdays are:
+ * the month, day and time of `to` must have reached those of `from` (Feb 29, 2000 to Feb 28, 2025
+ * is 24 years; to Mar 1, 2025 is 25).
+ */
+function wallYears(from: number, to: number): number {
+  const direction = sign(to - from);
+  const a = new Date(from);
+  const b = new Date(to);
+  // Where each falls in a leap year, so that Feb 29 comes after Feb 28 and before Mar 1.
+  const inYear = (d: Date, wall: number) => wallOfDate(2000, d.getUTCMonth(), d.getUTCDate()) + (wall - startOfWallDay(wall));
+  const years = b.getUTCFullYear() - a.getUTCFullYear();
+  return direction * (inYear(b, to) - inYear(a, from)) < 0 ? years - direction : years;
 }
 
 // ---- formatting -----------------------------------------------------------------------------
@@ -142,11 +196,117 @@ function patternProblem(pattern: string): string | undefined {
 /** date-fns options: the tokens above are refused by patternProblem, so date-fns never warns on the console. */
 const FORMAT_OPTIONS = { useAdditionalWeekYearTokens: true, useAdditionalDayOfYearTokens: true } as const;
 
+/**
+ * A Date whose local fields (the ones date-fns `format` reads and, for week numbers and the day of
+ * the year, writes) are the wall clock of a zone: its time value is the wall clock (zonedTime.ts)
+ * and every local getter and setter uses the UTC one, so the machine's zone is never consulted. Its
+ * offset is the zone's at the instant being formatted, for the offset tokens (x, X, O, z). Its time
+ * value is not that instant: `formatWall` writes the timestamp tokens (t, T) itself. Never returned
+ * from a function.
+ *
+ * Not a `TZDate`, even here: date-fns works out week numbers and the day of the year (w, I, Y, R,
+ * D) with setters, which `TZDate` resolves through the machine's zone (formatDate of 2011-12-30
+ * 12:00 UTC with "DDD" in UTC gave 365 instead of 364 on a server in Pacific/Apia).
+ */
+class WallClockDate extends Date {
+  readonly offsetMinutes: number;
+
+  constructor(wall: number, offsetMinutes: number) {
+    super(wall);
+    this.offsetMinutes = offsetMinutes;
+  }
+
+  /** What date-fns uses to copy a date (`constructFrom`): copies are wall clocks too. */
+  [constructFromSymbol](value: Date | number | string): WallClockDate {
+    return new WallClockDate(new Date(value).getTime(), this.offsetMinutes);
+  }
+
+  override getTimezoneOffset(): number {
+    return this.offsetMinutes;
+  }
+
+  override getFullYear(): number {
+    return this.getUTCFullYear();
+  }
+  override getMonth(): number {
+    return this.getUTCMonth();
+  }
+  override getDate(): number {
+    return this.getUTCDate();
+  }
+  override getDay(): number {
+    return this.getUTCDay();
+  }
+  override getHours(): number {
+    return this.getUTCHours();
+  }
+  override getMinutes(): number {
+    return this.getUTCMinutes();
+  }
+  override getSeconds(): number {
+    return this.getUTCSeconds();
+  }
+  override getMilliseconds(): number {
+    return this.getUTCMilliseconds();
+  }
+  override setFullYear(...args: [year: number, month?: number, date?: number]): number {
+    return Date.prototype.setUTCFullYear.apply(this, args);
+  }
+  override setMonth(...args: [month: number, date?: number]): number {
+    return Date.prototype.setUTCMonth.apply(this, args);
+  }
+  override setDate(date: number): number {
+    return this.setUTCDate(date);
+  }
+  override setHours(...args: [hours: number, min?: number, sec?: number, ms?: number]): number {
+    return Date.prototype.setUTCHours.apply(this, args);
+  }
+  override setMinutes(...args: [min: number, sec?: number, ms?: number]): number {
+    return Date.prototype.setUTCMinutes.apply(this, args);
+  }
+  override setSeconds(...args: [sec: number, ms?: number]): number {
+    return Date.prototype.setUTCSeconds.apply(this, args);
+  }
+  override setMilliseconds(ms: number): number {
+    return this.setUTCMilliseconds(ms);
+  }
+}
+
+/** A number as date-fns writes timestamps: zero-padded to the token's length, the sign before. */
+const padded = (n: number, length: number) => `${n < 0 ? '-' : ''}${String(Math.abs(n)).padStart(length, '0')}`;
+
+/**
+ * date-fns `format` on the wall clock of the zone. The timestamp tokens (t: seconds, T:
+ * milliseconds since 1970) are written here because the wall clock's time value is not the instant:
+ * the pattern is cut into tokens as date-fns cuts it (PATTERN_TOKENS; the long formats it expands
+ * first, P and p, contain no t or T) and each is replaced by its digits, which date-fns copies as
+ * they are (digits and "-" are not pattern letters; quoted text could merge with a quote before it).
+ */
+function formatWall(instant: number, pattern: string, zone: string): string {
+  const offset = offsetAt(zone, instant);
+  // Minutes, the seconds of old local mean times dropped, as Date#getTimezoneOffset (never -0).
+  const date = new WallClockDate(instant + offset, Math.trunc(-offset / 60_000) || 0);
+  const withTimestamps = (pattern.match(PATTERN_TOKENS) ?? [])
+    .map((token) => {
+      if (/^t+$/.test(token)) return padded(Math.trunc(instant / 1000), token.length);
+      if (/^T+$/.test(token)) return padded(instant, token.length);
+      return token;
+    })
+    .join('');
+  return format(date, withTimestamps, FORMAT_OPTIONS);
+}
+
 function formatIn(fn: string, date: Date, pattern: string, zone: string): string {
   const problem = patternProblem(pattern);
   if (problem) throw new EvaluationError(`${fn}: ${problem}`);
+  const instant = date.getTime();
+  if (!Number.isFinite(instant)) throw new EvaluationError(`${fn}: the date is not a valid date`);
+  // A date at the very end of the range may have a wall clock past it.
+  if (Math.abs(wallOf(zone, instant)) > MAX_DATE_MS) {
+    throw new EvaluationError(`${fn}: the date cannot be written in ${zone}: its time there is outside the dates that can be represented`);
+  }
   try {
-    return format(date, pattern, { ...FORMAT_OPTIONS, in: tz(zone) });
+    return formatWall(instant, pattern, zone);
   } catch (error) {
     if (error instanceof RangeError) {
       const letter = /character `(.)`/.exec(error.message)?.[1];
@@ -183,7 +343,7 @@ const ZONE: FunctionParam = { name: 'timeZone', type: ZONE_TYPE, optional: true,
 const DATE = (name = 'date'): FunctionParam => ({ name, type: T.date });
 const AMOUNT = (name: string): FunctionParam => ({ name, type: T.number });
 
-type Shift = (date: Date, amount: number, options?: { in?: ReturnType<typeof tz> }) => Date;
+type Shift = (date: Date, amount: number) => Date;
 
 /** addSeconds, addMinutes, addHours: exact durations, the same in every zone. */
 function exactShift(name: string, unit: string, shift: Shift, description: string): FunctionSpec {
@@ -192,50 +352,76 @@ function exactShift(name: string, unit: string, shift: Shift, description: strin
     description,
     params: [DATE(), AMOUNT(unit)],
     returns: T.date,
-    call: ([date, amount]) => dateResult(name, shift(dateArg(name, 'date', date), amountArg(name, unit, amount))),
+    call: ([date, amount]) => dateResult(name, shift(dateArg(name, 'date', date), amountArg(name, unit, amount)).getTime()),
   };
 }
 
+/** A move on a wall clock (zonedTime.ts): the wall clock and the amount in, the moved wall clock out. */
+type WallShift = (wall: number, amount: number) => number;
+
 /** addDays, addWeeks, addMonths, addYears: on the calendar of a zone, keeping the time of day. */
-function calendarShift(name: string, unit: string, shift: Shift, description: string): FunctionSpec {
+function calendarShift(name: string, unit: string, shift: WallShift, description: string): FunctionSpec {
   return {
     name,
     description,
     params: [DATE(), AMOUNT(unit), ZONE],
     returns: T.date,
-    call: ([date, amount, zone], ctx) =>
-      dateResult(name, shift(dateArg(name, 'date', date), amountArg(name, unit, amount), { in: tz(zoneOf(name, zone, ctx)) })),
+    call: ([date, amount, zone], ctx) => {
+      const start = dateArg(name, 'date', date);
+      const n = amountArg(name, unit, amount);
+      const inZone = zoneOf(name, zone, ctx);
+      // Zero units: the date itself (not the first occurrence of its wall-clock time).
+      return dateResult(name, n === 0 ? start.getTime() : onWallClock(start, inZone, (wall) => shift(wall, n)));
+    },
   };
 }
 
-function startOf(name: string, start: (date: Date, zone: string) => Date, description: string): FunctionSpec {
+function startOf(name: string, start: (wall: number) => number, description: string): FunctionSpec {
   return {
     name,
     description,
     params: [DATE(), ZONE],
     returns: T.date,
-    call: ([date, zone], ctx) => dateResult(name, start(dateArg(name, 'date', date), zoneOf(name, zone, ctx))),
+    call: ([date, zone], ctx) => {
+      const of = dateArg(name, 'date', date);
+      return dateResult(name, onWallClock(of, zoneOf(name, zone, ctx), start));
+    },
   };
 }
-
-type Difference = (later: Date, earlier: Date, options?: { in: ReturnType<typeof tz> }) => number;
 
 /**
  * Whole units from `from` to `to` (negative when `to` is earlier), truncated towards zero. Seconds,
  * minutes and hours count exact time; days and longer count on the calendar of a zone (from 10:00
  * one day to 10:00 the next is one day, even when a clock change made it 23 hours).
  */
-function difference(name: string, difference: Difference, description: string, calendar: boolean): FunctionSpec {
+function exactDifference(name: string, difference: (later: Date, earlier: Date) => number, description: string): FunctionSpec {
   return {
     name,
     description,
-    params: calendar ? [DATE('from'), DATE('to'), ZONE] : [DATE('from'), DATE('to')],
+    params: [DATE('from'), DATE('to')],
+    returns: T.number,
+    call: ([from, to]) => {
+      const later = dateArg(name, 'second date', to);
+      const earlier = dateArg(name, 'first date', from);
+      // `|| 0`: never -0, which would read as "-0" in text.
+      return difference(later, earlier) || 0;
+    },
+  };
+}
+
+/** The calendar side of `exactDifference`: `count` takes the two wall clocks of the zone. */
+function calendarDifference(name: string, count: (fromWall: number, toWall: number) => number, description: string): FunctionSpec {
+  return {
+    name,
+    description,
+    params: [DATE('from'), DATE('to'), ZONE],
     returns: T.number,
     call: ([from, to, zone], ctx) => {
       const later = dateArg(name, 'second date', to);
       const earlier = dateArg(name, 'first date', from);
-      // `|| 0`: never -0, which would read as "-0" in text.
-      return (calendar ? difference(later, earlier, { in: tz(zoneOf(name, zone, ctx)) }) : difference(later, earlier)) || 0;
+      const inZone = zoneOf(name, zone, ctx);
+      // `|| 0`: never -0, which would read as "-0" in text (nor NaN, for a date that is not valid).
+      return count(wallOf(inZone, earlier.getTime()), wallOf(inZone, later.getTime())) || 0;
     },
   };
 }
@@ -254,36 +440,35 @@ export const DATE_FUNCTIONS: FunctionSpec[] = [
   calendarShift(
     'addDays',
     'days',
-    addDays,
+    (wall, days) => addDaysToWall(wall, days),
     `Adds days on the calendar, keeping the time of day (negative: subtracts): addDays(now, 7). ${IN_ZONE}`,
   ),
-  calendarShift('addWeeks', 'weeks', addWeeks, `Adds weeks on the calendar, keeping the time of day: addWeeks(now, 2). ${IN_ZONE}`),
+  calendarShift('addWeeks', 'weeks', (wall, weeks) => addDaysToWall(wall, 7 * weeks), `Adds weeks on the calendar, keeping the time of day: addWeeks(now, 2). ${IN_ZONE}`),
   calendarShift(
     'addMonths',
     'months',
-    addMonths,
+    (wall, months) => addMonthsToWall(wall, months),
     `Adds months; past the end of a shorter month, its last day (Jan 31 + 1 month is Feb 28 or 29): addMonths(now, 1). ${IN_ZONE}`,
   ),
-  calendarShift('addYears', 'years', addYears, `Adds years (Feb 29 + 1 year is Feb 28): addYears(now, -1). ${IN_ZONE}`),
-  startOf('startOfDay', (date, zone) => startOfDay(date, { in: tz(zone) }), `Midnight at the start of the date's day: startOfDay(now). ${IN_ZONE}`),
+  calendarShift('addYears', 'years', (wall, years) => addMonthsToWall(wall, 12 * years), `Adds years (Feb 29 + 1 year is Feb 28): addYears(now, -1). ${IN_ZONE}`),
+  startOf('startOfDay', startOfWallDay, `Midnight at the start of the date's day: startOfDay(now). ${IN_ZONE}`),
   startOf(
     'startOfWeek',
-    (date, zone) => startOfWeek(date, { weekStartsOn: 1, in: tz(zone) }),
+    startOfWallWeek,
     `Monday midnight at the start of the date's week: startOfWeek(now). ${IN_ZONE}`,
   ),
-  startOf('startOfMonth', (date, zone) => startOfMonth(date, { in: tz(zone) }), `Midnight on the first day of the date's month: startOfMonth(now). ${IN_ZONE}`),
-  difference('diffSeconds', (later, earlier) => differenceInSeconds(later, earlier), 'Whole seconds from the first date to the second (negative when the second is earlier): diffSeconds(steps.start.at, now).', false),
-  difference('diffMinutes', (later, earlier) => differenceInMinutes(later, earlier), 'Whole minutes from the first date to the second (negative when the second is earlier): diffMinutes(order.created, now).', false),
-  difference('diffHours', (later, earlier) => differenceInHours(later, earlier), 'Whole hours from the first date to the second (negative when the second is earlier): diffHours(order.created, now).', false),
-  difference(
+  startOf('startOfMonth', startOfWallMonth, `Midnight on the first day of the date's month: startOfMonth(now). ${IN_ZONE}`),
+  exactDifference('diffSeconds', (later, earlier) => differenceInSeconds(later, earlier), 'Whole seconds from the first date to the second (negative when the second is earlier): diffSeconds(steps.start.at, now).'),
+  exactDifference('diffMinutes', (later, earlier) => differenceInMinutes(later, earlier), 'Whole minutes from the first date to the second (negative when the second is earlier): diffMinutes(order.created, now).'),
+  exactDifference('diffHours', (later, earlier) => differenceInHours(later, earlier), 'Whole hours from the first date to the second (negative when the second is earlier): diffHours(order.created, now).'),
+  calendarDifference(
     'diffDays',
-    differenceInDays,
+    wallDays,
     `Whole days on the calendar from the first date to the second (negative when the second is earlier): diffDays(order.created, now). ${IN_ZONE}`,
-    true,
   ),
-  difference('diffWeeks', differenceInWeeks, `Whole weeks from the first date to the second: diffWeeks(order.created, now). ${IN_ZONE}`, true),
-  difference('diffMonths', differenceInMonths, `Whole months from the first date to the second: diffMonths(customer.since, now). ${IN_ZONE}`, true),
-  difference('diffYears', differenceInYears, `Whole years from the first date to the second: diffYears(customer.birthday, now). ${IN_ZONE}`, true),
+  calendarDifference('diffWeeks', (from, to) => Math.trunc(wallDays(from, to) / 7), `Whole weeks from the first date to the second: diffWeeks(order.created, now). ${IN_ZONE}`),
+  calendarDifference('diffMonths', wallMonths, `Whole months from the first date to the second: diffMonths(customer.since, now). ${IN_ZONE}`),
+  calendarDifference('diffYears', wallYears, `Whole years from the first date to the second: diffYears(customer.birthday, now). ${IN_ZONE}`),
   {
     name: 'formatDate',
     description: `Writes a date as text with a pattern: formatDate(now, "yyyy-MM-dd HH:mm") -> "2025-03-30 10:00". yyyy year, MM month, MMM Mar, dd day, EEE Mon, HH:mm:ss time, a AM/PM, xxx offset; text in single quotes. ${IN_ZONE}`,

@@ -1,7 +1,7 @@
-import { tzOffset } from '@date-fns/tz';
 import { Cron, CronPattern, type CronOptions } from 'croner';
 import { z } from 'zod';
 import { isValidTimeZone } from './dateFunctions.ts';
+import { DAY, HOUR, MINUTE, addDaysToWall, addMonthsToWall, daysInMonth, instantOfWall, wallOf } from './zonedTime.ts';
 
 // Recurring schedules: the stored spec of a "Recurring" event, its validation with messages for
 // the builder, its fire times and its description in words. Pure: no clock is read (every function
@@ -38,20 +38,13 @@ import { isValidTimeZone } from './dateFunctions.ts';
 // - `timeZone` null means the instance's zone, passed in by the caller (`defaultZone`). Zones are
 //   IANA names (`Europe/Paris`, `UTC`), as the runtime's Intl knows them.
 //
-// Why the calendar arithmetic is written here and not with date-fns' `TZDate`: `TZDate` turns a
-// wall-clock time into an instant through the host's own time zone, so an ambiguous time gives a
-// different instant on a UTC host and on a Paris host (date-fns/tz issue #40; reproduced: Paris
-// 2026-10-25 02:30 is +01:00 on a UTC host, +02:00 on a Paris host), and even `addMonths` on a
-// `TZDate` in "UTC" goes wrong on hosts in Pacific/Apia or Australia/Lord_Howe. Fire times must not
-// depend on where the server runs. So offsets come from @date-fns/tz's `tzOffset` (Intl, the same
-// on every host), and adding days or months is done on wall-clock milliseconds with `Date.UTC`,
-// which knows no zone. Describing cron expressions needs no library either: cronstrue does not read
-// croner's seconds and extensions the same way, and the common shapes are a few lines; anything
-// else is shown as the expression itself.
+// Why the calendar arithmetic is not date-fns' `TZDate`: its results depend on the host's own time
+// zone (date-fns/tz issue #40), and fire times must not depend on where the server runs. The wall
+// clocks of zones, with the rules above for times in a gap or repeated, are in zonedTime.ts, shared
+// with the date functions of expressions. Describing cron expressions needs no library either:
+// cronstrue does not read croner's seconds and extensions the same way, and the common shapes are a
+// few lines; anything else is shown as the expression itself.
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /** The last instant a JavaScript Date can hold. */
 const MAX_INSTANT = 8.64e15;
 /** The anchor of "every" without a start: 2001-01-01 00:00 (a Monday) on the zone's wall clock. */
@@ -124,59 +117,6 @@ export class RecurrenceError extends Error {
     this.name = 'RecurrenceError';
     this.field = problem.field;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time zones and wall clocks
-
-/** The zone's offset from UTC at an instant, in milliseconds. */
-function offsetAt(zone: string, instant: number): number {
-  return Math.round(tzOffset(zone, new Date(instant)) * 60) * 1_000;
-}
-
-/** The wall clock of the zone at an instant, as milliseconds read through UTC fields. */
-function wallOf(zone: string, instant: number): number {
-  return instant + offsetAt(zone, instant);
-}
-
-/**
- * The first instant whose wall clock in the zone is at or after `wall`: the instant itself when the
- * wall-clock time exists once, its first occurrence when it occurs twice, and the end of the gap
- * (the first valid time after it) when it does not exist.
- */
-function instantOfWall(zone: string, wall: number): number {
-  const offsets = [offsetAt(zone, wall - DAY), offsetAt(zone, wall), offsetAt(zone, wall + DAY)];
-  let best = Number.POSITIVE_INFINITY;
-  for (const offset of offsets) {
-    const instant = wall - offset;
-    if (instant < best && offsetAt(zone, instant) === offset) best = instant;
-  }
-  if (best !== Number.POSITIVE_INFINITY) return best;
-  // In a gap: before `low` the wall clock is behind `wall`, at `high` it is past it.
-  let low = wall - Math.max(...offsets);
-  let high = wall - Math.min(...offsets);
-  if (wallOf(zone, high) < wall || wallOf(zone, low) >= wall) return wall - offsets[0]!;
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2);
-    if (wallOf(zone, middle) >= wall) high = middle;
-    else low = middle;
-  }
-  return high;
-}
-
-function daysInMonth(year: number, monthIndex: number): number {
-  return new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
-}
-
-/** Calendar months added to a wall clock, the day clamped to the month's last (Jan 31 + 1 = Feb 28). */
-function addMonthsToWall(wall: number, months: number): number {
-  const date = new Date(wall);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + months;
-  const targetYear = year + Math.floor(month / 12);
-  const targetMonth = ((month % 12) + 12) % 12;
-  const timeOfDay = wall - Date.UTC(year, date.getUTCMonth(), date.getUTCDate());
-  return Date.UTC(targetYear, targetMonth, Math.min(date.getUTCDate(), daysInMonth(targetYear, targetMonth))) + timeOfDay;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -429,7 +369,7 @@ function* fireTimes(spec: RecurrenceSpec, defaultZone: string, after: number): G
       k = Math.floor(months / spec.every) - 1;
     } else {
       const stepDays = spec.every * UNIT_DAYS[spec.unit];
-      fire = (i) => instantOfWall(zone, anchorWall + i * stepDays * DAY);
+      fire = (i) => instantOfWall(zone, addDaysToWall(anchorWall, i * stepDays));
       k = Math.floor((afterWall - anchorWall) / (stepDays * DAY)) - 1;
     }
     k = Math.max(firstK, k);
