@@ -104,7 +104,10 @@ describe('Schedule API workflow on a list', () => {
       ['error', 'fan', 'parameters.p_days', '"days" is required by remind'],
       ['error', 'fan', 'list', 'days is a list of numbers; a list of texts is needed'],
     ]);
-    expect(errorsOf(withDays({ itemParameterId: '' }))).toEqual([['error', 'fan', 'itemParameterId', 'Choose the parameter each item goes to']]);
+    expect(errorsOf(withDays({ itemParameterId: '' }))).toEqual([
+      ['error', 'fan', 'itemParameterId', 'Choose the parameter each item goes to'],
+      ['error', 'fan', 'parameters.p_days', '"days" is required by remind'],
+    ]);
     expect(errorsOf(withDays({ intervalSeconds: '' }))).toEqual([['error', 'fan', 'intervalSeconds', 'Write the seconds between starts (0 for none)']]);
     // remind needs "days", which the end of a batch does not give.
     expect(errorsOf(withDays({ onFinishWorkflowId: 'wf_remind' }))).toEqual([['error', 'fan', 'onFinishWorkflowId', expect.stringMatching(/needs "days"/)]]);
