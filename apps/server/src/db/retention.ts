@@ -16,7 +16,10 @@ export class RunRetention {
   private readonly deleteRecurringEvents: Database.Statement;
 
   constructor(private readonly db: Sqlite) {
-    this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? ORDER BY id LIMIT ?`);
+    // Runs not yet ended (a million pending, scheduled months ahead) are skipped inside SQLite,
+    // not returned page after page.
+    this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? AND status NOT IN ('queued', 'running')
+      ORDER BY id LIMIT ?`);
     this.deleteSteps = db.prepare(`DELETE FROM RunStep WHERE runId = ?`);
     this.deleteAttempts = db.prepare(`DELETE FROM RunAttempt WHERE runId = ?`);
     this.deleteRun = db.prepare(`DELETE FROM Run WHERE id = ?`);
@@ -46,9 +49,7 @@ export class RunRetention {
    */
   batch(cursor: string, upTo: string, limit: number, expired: (run: { environment: string; createdAt: Date }) => boolean) {
     const rows = this.scan.all(cursor, upTo, limit);
-    const doomed = rows.filter(
-      (r) => r.status !== 'queued' && r.status !== 'running' && expired({ environment: r.environment, createdAt: new Date(r.createdAt) }),
-    );
+    const doomed = rows.filter((r) => expired({ environment: r.environment, createdAt: new Date(r.createdAt) }));
     if (doomed.length > 0) {
       this.db
         .transaction(() => {
