@@ -100,8 +100,19 @@ test('scheduling actions choose a workflow and give its parameters; the test pan
   await expect(result).toContainText('Scheduled for');
   await expect(result.getByRole('link', { name: 'Open the Scheduler' })).toHaveAttribute('href', '/scheduler');
   await page.locator('.side-panel').screenshot({ path: testInfo.outputPath('run-later.png') });
-  await result.getByRole('link', { name: /View run/ }).click();
+  const runHref = await result.getByRole('link', { name: /View run/ }).getAttribute('href');
+  const runId = runHref!.split('/').pop()!;
+
+  // The builder finds it in the Scheduler page, pending, and cancels it there.
+  await result.getByRole('link', { name: 'Open the Scheduler' }).click();
+  await expect(page).toHaveURL(/\/scheduler$/);
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: /^Cancel/ }).click();
+  await expect(row).toHaveCount(0);
+  await page.goto(runHref!);
   await expect(page).toHaveURL(/\/runs\/[\w-]+$/);
+  await expect(page.getByText(/cancelled/i).first()).toBeVisible();
 
   expect(pageErrors).toEqual([]);
 });
