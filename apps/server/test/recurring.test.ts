@@ -123,6 +123,26 @@ describe('recurring jobs', () => {
     expect(history).not.toContain('missed_skipped');
   });
 
+  it('fire times that pass while the environment is paused follow the policy on resume', async () => {
+    const admins = server.caller(admin);
+    const before = (await runsOf(everyMinute)).length;
+    await admins.scheduler.setPaused({ environment: 'draft', paused: true });
+    // A fire time comes while paused: it does not fire (had it, its run would be listed, queued).
+    // What cannot be observed is waited for: a bit more than the recurring timer's slow poll.
+    now = new Date(T0.getTime() + 22 * MINUTE + 10);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await runsOf(everyMinute)).toHaveLength(before);
+    now = new Date(T0.getTime() + 24 * MINUTE + 30_000);
+    await admins.scheduler.setPaused({ environment: 'draft', paused: false });
+    const missed = await eventually(async () => {
+      const history = (await job(everyMinute, 'draft')).history;
+      return history[0]?.kind === 'missed_once' ? history[0] : undefined;
+    });
+    // All three were missed: none fired while paused.
+    expect(missed.message).toMatch(/^3 fire times missed from .*09:22:00.000Z to .*09:24:00.000Z: ran once for all/);
+    await eventually(async () => ((await runsOf(everyMinute)).length === before + 1 ? true : undefined));
+  });
+
   it('a recurring job has no live endpoint, and its draft can still be called to test it', async () => {
     await server.caller(builder).release.deploy();
     const live = await fetch(`${server.url}/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
