@@ -139,6 +139,20 @@ describe('scheduling', () => {
     expect(JSON.parse(ran.output!)).toEqual({ greeting: 'Reminder for Dee' });
   });
 
+  it('a step that schedules again with the same idempotency key (a resumed attempt) gets the run the first made', async () => {
+    const { id: targetId } = (await server.caller(viewer).workflow.list()).find((w) => w.name === 'greet')!;
+    const port = server.engine.scheduling.portFor({ id: 'parent-run', environment: 'draft', chainDepth: 0 });
+    const request = { workflowId: targetId, params: new Map([['p_name', 'Zed']]), runAt: new Date(now.getTime() + 3_600_000), idempotencyKey: 'parent-run:step_a' };
+    const first = await port.schedule(request);
+    const again = await port.schedule(request);
+    expect(again).toEqual(first);
+    const other = await port.schedule({ ...request, idempotencyKey: 'parent-run:step_b' });
+    expect(other.runId).not.toBe(first.runId);
+    const pending = await server.caller(viewer).scheduler.pending({ environment: 'draft', workflowId: targetId });
+    expect(pending.runs.filter((r) => r.parentRunId === 'parent-run').map((r) => r.id).sort()).toEqual([first.runId, other.runId].sort());
+    await server.engine.scheduling.cancel('draft', [first.runId, other.runId], 'test');
+  });
+
   it('stops a workflow that keeps scheduling itself at the chain depth limit, and says why on the run', async () => {
     await server.caller(admin).scheduler.setChainDepthLimit({ environment: 'draft', limit: 3 });
     const caller = server.caller(builder);
