@@ -1,14 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorCode, useTRPC } from '../api/trpc.ts';
 import type { RunDetail } from '../api/types.ts';
+import { canEdit, useCurrentUser } from '../auth.tsx';
 import { CopyButton, EmptyState, EnvBadge, ErrorState, JsonText, LoadingBlock, StatusBadge } from '../components/ui.tsx';
 import { between, formatAbsolute, formatDate, formatDuration, formatRelative, plural } from '../lib/format.ts';
+import { describeDue, describeLateness, describeScheduledBy, dueTime, isCancellable, isScheduled, lateness, pinnedTo, shortId } from '../lib/runSchedule.ts';
 import { type DisplayStatus, TRIGGER_DESCRIPTIONS, TRIGGER_LABELS, displayStatus, isActive } from '../lib/runs.ts';
 import { type AttemptGroup, firstFailure, groupAttempts } from '../lib/runSteps.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 import { useNow } from '../lib/useNow.ts';
+import { CancelError, CancelRunDialog, ScheduledByValue, cancelledView, useCancelRun } from './runs/RunSchedule.tsx';
 import { type Step, StepTimeline, stepElementId } from './runs/StepTimeline.tsx';
 
 type Attempt = RunDetail['attemptList'][number];
@@ -70,13 +73,24 @@ export function RunDetailPage() {
   );
 }
 
-function RunView({ run: r }: { run: RunDetail }) {
+function RunView({ run: stored }: { run: RunDetail }) {
+  const user = useCurrentUser();
+  const cancel = useCancelRun(stored, user.email);
+  const [confirming, setConfirming] = useState(false);
+  // While a cancel is out the run shows as cancelled; if the server refuses, it shows as it is again.
+  const r = cancel.isPending ? cancelledView(stored, user.email) : stored;
   // Waits and running times tick while the run may change; a finished run only ages.
   const now = useNow(isActive(r.status) ? 1_000 : 30_000);
   const status = displayStatus(r, now);
   const failure = firstFailure(r.steps);
   const groups = groupAttempts(r.attemptList, r.steps);
   const multiple = groups.length > 1;
+  const scheduled = isScheduled(r);
+  const due = dueTime(r);
+  const late = lateness(r);
+  const dueNote = describeDue(r, now);
+  const by = describeScheduledBy(r);
+  const pinned = pinnedTo(r);
 
   return (
     <>
@@ -86,6 +100,7 @@ function RunView({ run: r }: { run: RunDetail }) {
             <span className="mono">{r.workflowName}</span>
             <StatusBadge status={status} />
             {r.recovered && <span className="marker marker-recovered">recovered</span>}
+            {cancel.isPending && <span className="marker">cancelling…</span>}
           </h1>
           <p className="page-subtitle run-id">
             <span className="mono">Run {r.id}</span>
@@ -93,6 +108,16 @@ function RunView({ run: r }: { run: RunDetail }) {
           </p>
         </div>
         <div className="toolbar">
+          {canEdit(user) && isCancellable(r) && (
+            <button
+              type="button"
+              className="btn btn-danger-outline"
+              onClick={() => setConfirming(true)}
+              title="Cancel this run before it starts: it will not start"
+            >
+              Cancel run…
+            </button>
+          )}
           <Link to={`/runs?workflow=${encodeURIComponent(r.workflowId)}`} className="btn">
             Runs of this workflow
           </Link>
@@ -102,6 +127,8 @@ function RunView({ run: r }: { run: RunDetail }) {
         </div>
       </div>
 
+      <CancelError cancel={cancel} />
+      {confirming && <CancelRunDialog run={r} now={now} cancel={cancel} onClose={() => setConfirming(false)} />}
       {status === 'pending' && (
         <div className="banner banner-pending" role="status">
           <strong>Pending until {formatAbsolute(r.runAt)}</strong> ({formatRelative(r.runAt, now)}). It is queued and starts when
@@ -117,53 +144,90 @@ function RunView({ run: r }: { run: RunDetail }) {
 
       <section className="card run-summary" aria-label="Run summary">
         <dl className="facts">
-          <Fact term="Environment">
+          <Fact term="Environment" id="environment">
             <EnvBadge environment={r.environment} />
-            <span className="fact-note">
-              {r.environment === 'live'
-                ? r.releaseNumber
-                  ? `Release #${r.releaseNumber}`
-                  : 'Live release'
-                : r.draftRevision
-                  ? `Draft revision ${r.draftRevision}`
-                  : 'Saved draft'}
-            </span>
+            {scheduled && pinned ? (
+              <span className="fact-note" title={`When it starts it runs ${pinned}, whatever was deployed or saved after it was scheduled`}>
+                Pinned to {pinned}
+              </span>
+            ) : (
+              <span className="fact-note">
+                {r.environment === 'live'
+                  ? r.releaseNumber
+                    ? `Release #${r.releaseNumber}`
+                    : 'Live release'
+                  : r.draftRevision
+                    ? `Draft revision ${r.draftRevision}`
+                    : 'Saved draft'}
+              </span>
+            )}
           </Fact>
           <Fact term="Trigger">
             <span title={TRIGGER_DESCRIPTIONS[r.trigger]}>{TRIGGER_LABELS[r.trigger]}</span>
-            <span className="fact-note">{r.mode === 'async' ? 'Async: answered 202 at once' : 'Sync: the caller waited'}</span>
+            <span className="fact-note">
+              {scheduled ? TRIGGER_DESCRIPTIONS[r.trigger] : r.mode === 'async' ? 'Async: answered 202 at once' : 'Sync: the caller waited'}
+            </span>
           </Fact>
+          {by ? (
+            <Fact term="Scheduled by" id="scheduled-by">
+              <ScheduledByValue by={by} run={r} />
+            </Fact>
+          ) : (
+            r.parentRunId && (
+              <Fact term="Started by" id="scheduled-by">
+                <Link to={`/runs/${r.parentRunId}`} className="nowrap" title={`Run ${r.parentRunId}`}>
+                  run <span className="mono">{shortId(r.parentRunId)}</span>
+                </Link>
+              </Fact>
+            )
+          )}
+          {r.chainDepth > 0 && (
+            <Fact term="Chain depth" id="chain-depth">
+              <span className="mono">{r.chainDepth}</span>
+              <span className="fact-note">Runs scheduled by runs; the environment’s limit stops runaway loops</span>
+            </Fact>
+          )}
           <Fact term="Created">
             <time dateTime={r.createdAt.toISOString()}>{formatAbsolute(r.createdAt)}</time>
             <span className="fact-note">{formatRelative(r.createdAt, now)}</span>
           </Fact>
-          <Fact term="Wait (queued → started)">
-            <Wait run={r} status={status} now={now} />
-          </Fact>
-          <Fact term="Duration">
-            {r.durationMs !== null ? (
-              <span className="mono">{formatDuration(r.durationMs)}</span>
-            ) : r.status === 'running' ? (
-              <span className="muted">running for {formatDuration(between(r.startedAt, new Date(now)))}…</span>
-            ) : (
-              <span className="muted">—</span>
-            )}
-            {r.finishedAt && <span className="fact-note">Finished {formatAbsolute(r.finishedAt)}</span>}
-          </Fact>
+          {due && (
+            <Fact term={due.kind === 'retry' ? 'Next attempt due' : 'Due at'} id="due">
+              <time dateTime={due.at.toISOString()}>{formatAbsolute(due.at)}</time>
+              {dueNote && <span className="fact-note">{dueNote}</span>}
+            </Fact>
+          )}
+          {scheduled ? (
+            r.startedAt && (
+              <Fact term="Started" id="started">
+                <time dateTime={r.startedAt.toISOString()}>{formatAbsolute(r.startedAt)}</time>
+                <span className="fact-note">{late !== null ? describeLateness(late) : formatRelative(r.startedAt, now)}</span>
+              </Fact>
+            )
+          ) : (
+            <Fact term="Wait (queued → started)">
+              <Wait run={r} status={status} now={now} />
+            </Fact>
+          )}
+          {/* A run that never started has no duration to show (its due time says why). */}
+          {(r.startedAt || r.durationMs !== null) && (
+            <Fact term="Duration">
+              {r.durationMs !== null ? (
+                <span className="mono">{formatDuration(r.durationMs)}</span>
+              ) : r.status === 'running' ? (
+                <span className="muted">running for {formatDuration(between(r.startedAt, new Date(now)))}…</span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+              {r.finishedAt && <span className="fact-note">Finished {formatAbsolute(r.finishedAt)}</span>}
+            </Fact>
+          )}
           <Fact term="Attempts">
             <span>
               {r.attempts} of {r.maxAttempts}
             </span>
             {r.recovered && <span className="fact-note">Recovered after a crash</span>}
           </Fact>
-          {r.parentRunId && (
-            <Fact term="Started by">
-              <Link to={`/runs/${r.parentRunId}`} className="mono">
-                Run {r.parentRunId.slice(0, 13)}…
-              </Link>
-              <span className="fact-note">Chain depth {r.chainDepth}</span>
-            </Fact>
-          )}
           <Fact term="Retention">
             {r.deletesAt ? (
               <span title={formatAbsolute(r.deletesAt)}>Deleted on {formatDate(r.deletesAt)} (retention)</span>
@@ -212,7 +276,9 @@ function RunView({ run: r }: { run: RunDetail }) {
             ? 'This page refreshes by itself while the run is queued or running.'
             : r.status === 'skipped'
               ? 'The workflow’s “Only when” was false, so no action ran.'
-              : 'The run ended before any action ran.'}
+              : r.status === 'cancelled' && !r.startedAt
+                ? 'It was cancelled before it started.'
+                : 'The run ended before any action ran.'}
         </EmptyState>
       ) : multiple ? (
         groups.map((group) => <AttemptSection key={group.number} group={group} maxAttempts={r.maxAttempts} />)
@@ -235,7 +301,7 @@ function jumpTo(step: Step) {
 }
 
 function Wait({ run, status, now }: { run: RunDetail; status: DisplayStatus; now: number }) {
-  if (status === 'pending') {
+  if (status === 'pending' && !run.startedAt) {
     return (
       <>
         <span>Not started: pending</span>
@@ -262,10 +328,10 @@ function Wait({ run, status, now }: { run: RunDetail; status: DisplayStatus; now
 }
 
 function RunError({ run, failure }: { run: RunDetail; failure: Step | null }) {
-  if (run.status === 'skipped') {
+  if (run.status === 'skipped' || run.status === 'cancelled') {
     return (
       <div className="run-note" role="note">
-        <strong>Skipped</strong>
+        <strong>{run.status === 'skipped' ? 'Skipped' : 'Cancelled'}</strong>
         <span>{run.error}</span>
       </div>
     );
@@ -339,9 +405,9 @@ function AttemptSection({ group, maxAttempts }: { group: AttemptGroup<Attempt, S
   );
 }
 
-function Fact({ term, children }: { term: string; children: ReactNode }) {
+function Fact({ term, id, children }: { term: string; id?: string; children: ReactNode }) {
   return (
-    <div className="fact">
+    <div className="fact" data-testid={id ? `fact-${id}` : undefined}>
       <dt>{term}</dt>
       <dd>{children}</dd>
     </div>
