@@ -15,6 +15,7 @@ import { Canvas } from './Canvas.tsx';
 import { CatalogSync } from './catalog.ts';
 import { EditorContext, useEditor, useEditorState } from './context.ts';
 import { Inspector } from './Inspector.tsx';
+import { InstanceZoneSync } from './instanceZone.ts';
 import { EditorModel, saveStatus, saveStatusText } from './model.ts';
 import { Palette } from './Palette.tsx';
 import { TestPanel, TestRunTracker } from './TestPanel.tsx';
@@ -190,6 +191,7 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
       <ReactFlowProvider>
         <TestRunTracker />
         <CatalogSync />
+        <InstanceZoneSync />
         <div className={`editor ${readOnly ? 'is-readonly' : ''}`}>
           <header className="editor-header">
             <div className="editor-title">
@@ -234,10 +236,7 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
               </button>
             </div>
           )}
-          <div className="endpoint-bar" aria-label="Endpoints">
-            <Endpoint label="Test endpoint" path={`/version-test/api/1.1/wf/${workflow.name}`} />
-            <Endpoint label="Live endpoint" path={`/api/1.1/wf/${workflow.name}`} />
-          </div>
+          <Endpoints name={workflow.name} />
           <div className="editor-body">
             {!readOnly && <Palette />}
             <Canvas />
@@ -266,6 +265,29 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
         </div>
       </ReactFlowProvider>
     </EditorContext.Provider>
+  );
+}
+
+/**
+ * The generated endpoints. A recurring workflow has no live endpoint (its schedule starts it once
+ * an admin switches it on), but its draft can still be called to try it.
+ */
+function Endpoints({ name }: { name: string }) {
+  const recurring = useEditorState((s) => s.nodes.some((n) => n.type === 'recurringEvent'));
+  return (
+    <div className="endpoint-bar" aria-label="Endpoints">
+      <Endpoint label="Test endpoint" path={`/version-test/api/1.1/wf/${name}`} />
+      {recurring ? (
+        <div className="endpoint endpoint-none" title="A recurring job has no live endpoint: it runs on its schedule once an admin switches it on in Recurring jobs">
+          <span className="endpoint-label">Live</span>
+          <span className="endpoint-none-text">
+            No endpoint: runs on its schedule (<Link to="/recurring">Recurring jobs</Link>)
+          </span>
+        </div>
+      ) : (
+        <Endpoint label="Live endpoint" path={`/api/1.1/wf/${name}`} />
+      )}
+    </div>
   );
 }
 

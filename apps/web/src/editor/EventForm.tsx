@@ -13,7 +13,6 @@ import { useId, useState } from 'react';
 import { useEditor } from './context.ts';
 import { PARAMETER_TYPE_OPTIONS, describeParameter } from './describe.ts';
 import { ExpressionField, FieldDiagnostics, Section, hasError, useNodeDiagnostics } from './fields.tsx';
-import { describeSchedule } from './nodes.tsx';
 import { TestResultSection } from './TestResultSection.tsx';
 
 const focusSoon = (id: string) => requestAnimationFrame(() => document.getElementById(id)?.focus());
@@ -87,58 +86,6 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
           diagnostics={diagnostics}
           placeholder="e.g. amount > 0"
           hint="When false, the run is recorded as skipped and the caller gets 400. Empty: always runs."
-          readOnly={readOnly}
-        />
-      </Section>
-      <RunSettings node={node} diagnostics={diagnostics} readOnly={readOnly} />
-    </>
-  );
-}
-
-/**
- * A recurring event's side panel: its schedule in words (not editable here yet: it comes from an
- * import or the API), its "Only when" condition and its run settings.
- */
-export function RecurringEventForm({ node, readOnly }: { node: RecurringEventNode; readOnly: boolean }) {
-  const editor = useEditor();
-  const diagnostics = useNodeDiagnostics(node.id);
-  const { schedule } = node.data;
-  return (
-    <>
-      <div className="inspector-header">
-        <div className="inspector-kind">Recurring</div>
-        <h2>Event</h2>
-        <p className="muted small">Runs on a schedule while an admin has switched its recurring job on.</p>
-      </div>
-      <FieldDiagnostics diagnostics={diagnostics} field={null} />
-      <TestResultSection nodeId={node.id} />
-      <Section title="Schedule" hint="The schedule is set when the workflow is imported or saved through the API; the editor shows it.">
-        <p className="recurring-schedule">{describeSchedule(schedule)}</p>
-        <dl className="recurring-facts">
-          <dt>Time zone</dt>
-          <dd>{schedule.timeZone ?? 'Instance default'}</dd>
-          <dt>Missed runs</dt>
-          <dd>{schedule.missed === 'skip' ? 'Skipped' : 'Run once'}</dd>
-          {schedule.startAt && (
-            <>
-              <dt>Starts</dt>
-              <dd className="mono">{schedule.startAt}</dd>
-            </>
-          )}
-        </dl>
-        <FieldDiagnostics diagnostics={diagnostics.map((d) => (d.field?.startsWith('schedule.') ? { ...d, field: 'schedule' } : d))} field="schedule" />
-      </Section>
-      <Section title="Condition">
-        <ExpressionField
-          id={`only-when-${node.id}`}
-          nodeId={node.id}
-          label="Only when"
-          kind="expression"
-          stored={node.data.onlyWhen ?? ''}
-          onChange={(stored) => editor.setOnlyWhen(node.id, stored)}
-          field="onlyWhen"
-          diagnostics={diagnostics}
-          hint="When false, the run is recorded as skipped. Empty: always runs."
           readOnly={readOnly}
         />
       </Section>
@@ -344,8 +291,22 @@ function bounds(schema: unknown): { min: number; max: number } {
   return { min: current.minValue ?? 0, max: current.maxValue ?? Number.MAX_SAFE_INTEGER };
 }
 
-/** Per-workflow run settings: response mode, retries, timeout, concurrency; one line of help each. */
-function RunSettings({ node, diagnostics, readOnly }: { node: ApiEventNode | RecurringEventNode; diagnostics: Diagnostic[]; readOnly: boolean }) {
+/**
+ * Per-workflow run settings: response mode, retries, timeout, concurrency, the time zone of dates;
+ * one line of help each. A recurring event has no caller, so no response mode; its form names the
+ * time zone "Time zone for dates", its schedule having a time zone of its own.
+ */
+export function RunSettings({
+  node,
+  diagnostics,
+  readOnly,
+  timeZoneLabel = 'Time zone',
+}: {
+  node: ApiEventNode | RecurringEventNode;
+  diagnostics: Diagnostic[];
+  readOnly: boolean;
+  timeZoneLabel?: string;
+}) {
   const editor = useEditor();
   const settings = node.data.settings;
   const modeName = useId();
@@ -432,6 +393,7 @@ function RunSettings({ node, diagnostics, readOnly }: { node: ApiEventNode | Rec
         />
       </div>
       <TimeZoneSetting
+        label={timeZoneLabel}
         value={settings.timeZone ?? null}
         diagnostics={diagnostics}
         readOnly={readOnly}
@@ -444,7 +406,7 @@ function RunSettings({ node, diagnostics, readOnly }: { node: ApiEventNode | Rec
 let zoneGroups: { region: string; zones: string[] }[] | null = null;
 
 /** The IANA zones this browser knows, by region ("Europe": Europe/Paris, Europe/Rome...), UTC first. */
-function timeZoneGroups(): { region: string; zones: string[] }[] {
+export function timeZoneGroups(): { region: string; zones: string[] }[] {
   if (zoneGroups) return zoneGroups;
   let zones: string[] = [];
   try {
@@ -468,11 +430,13 @@ function timeZoneGroups(): { region: string; zones: string[] }[] {
  * compiler says when it is not a zone at all. Each change is one undo step.
  */
 function TimeZoneSetting({
+  label,
   value,
   diagnostics,
   readOnly,
   onChange,
 }: {
+  label: string;
   value: string | null;
   diagnostics: Diagnostic[];
   readOnly: boolean;
@@ -487,7 +451,7 @@ function TimeZoneSetting({
     <div className="field time-zone-setting">
       <div className="field-label-row">
         <label className="field-label" htmlFor={id}>
-          Time zone
+          {label}
         </label>
         {!readOnly && browserZone && value !== browserZone && isValidTimeZone(browserZone) && (
           <button type="button" className="btn btn-ghost btn-xs" onClick={() => onChange(browserZone)}>

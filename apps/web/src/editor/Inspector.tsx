@@ -6,7 +6,8 @@ import { plural } from '../lib/format.ts';
 import { ActionForm } from './ActionForm.tsx';
 import { useEditor, useEditorState } from './context.ts';
 import { fieldLabel, nodeTitle } from './describe.ts';
-import { EventForm, RecurringEventForm } from './EventForm.tsx';
+import { EventForm } from './EventForm.tsx';
+import { RecurringEventForm } from './RecurringEventForm.tsx';
 import { Section } from './fields.tsx';
 
 /** The side panel's "Properties" tab: the selected node's form, or the workflow's overview. */

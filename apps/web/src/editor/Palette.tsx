@@ -2,10 +2,14 @@ import { ACTION_MODULES } from '@switchyard/workflow';
 import { useReactFlow } from '@xyflow/react';
 import { ACTION_DRAG_TYPE } from './Canvas.tsx';
 import { useEditor } from './context.ts';
+import { EventChooser } from './EventChooser.tsx';
 import { ActionIcon, type FlowNode } from './nodes.tsx';
 import { revealNode } from './viewport.ts';
 
-/** Every registered action module, as a button that adds it (click) or a source to drag from. */
+/**
+ * The event's kind (API workflow or Recurring: see EventChooser), then every registered action
+ * module, as a button that adds it (click) or a source to drag from.
+ */
 export function Palette() {
   const editor = useEditor();
   const flow = useReactFlow<FlowNode>();
@@ -16,8 +20,9 @@ export function Palette() {
   };
 
   return (
-    <aside className="palette" aria-label="Actions palette">
-      <h2 className="panel-title">Actions</h2>
+    <aside className="palette" aria-label="Palette">
+      <EventChooser />
+      <h2 className="panel-title palette-actions-title">Actions</h2>
       <p className="palette-hint">Click to add at the end of the chain, or drag onto the canvas.</p>
       <ul className="palette-list">
         {ACTION_MODULES.map((module) => (

@@ -140,6 +140,9 @@ export type NodeContent = Pick<ApiEventNode, 'type' | 'data'> | Pick<RecurringEv
 /** What the run settings' diagnostics are about, by field path. */
 const SETTING_LABELS: Record<string, string> = { timeZone: 'Time zone' };
 
+/** The Recurring event form's schedule fields, by diagnostic path (`schedule.cron`...), as labelled there. */
+const SCHEDULE_LABELS: Record<string, string> = { cron: 'Cron expression', every: 'Run every', startAt: 'Starts', timeZone: 'Time zone' };
+
 /**
  * Where in a node a diagnostic's field is, in words ("Message", "Key 2 · Value", "Parameter amount",
  * "Parameters › amount"). `workflows` names the parameters of a scheduling action's target.
@@ -150,8 +153,9 @@ export function fieldLabel(node: NodeContent | undefined, field: string | null, 
   if (!node) return field;
   if (node.type === 'recurringEvent') {
     const [head, part] = field.split('.');
-    if (head === 'settings') return (part && SETTING_LABELS[part]) || 'Run settings';
-    return head === 'schedule' ? 'Schedule' : field;
+    if (head === 'settings') return (part === 'timeZone' ? 'Time zone for dates' : part && SETTING_LABELS[part]) || 'Run settings';
+    if (head === 'schedule') return (part && SCHEDULE_LABELS[part]) || 'Schedule';
+    return field;
   }
   if (node.type === 'apiEvent') {
     const [head, paramId, part, fieldId] = field.split('.');

@@ -3,6 +3,7 @@ import {
   type ApiEventNode,
   type Diagnostic,
   type EventNode,
+  type EventType,
   type ExpressionKind,
   GRAPH_SCHEMA_VERSION,
   type GraphEdge,
@@ -11,6 +12,8 @@ import {
   type ObjectField,
   type Parameter,
   type Position,
+  type RecurrenceSpec,
+  type RecurringEventNode,
   type WorkflowGraph,
   type WorkflowSettings,
   type WorkflowSummary,
@@ -19,12 +22,14 @@ import {
   compile,
   followChain,
   isEventNode,
+  mapNodeExpressions,
   nameTable,
   toDisplayText,
   toStoredText,
 } from '@switchyard/workflow';
 import { type StoreApi, createStore } from 'zustand/vanilla';
 import { newId } from '../lib/id.ts';
+import { DEFAULT_CRON, DEFAULT_EVERY, defaultSchedule } from './schedule.ts';
 import type { ScheduledTest, TestCall, TestRunView } from './testRun.ts';
 
 /** What undo and redo restore: the document, never the selection or the viewport. */
@@ -76,6 +81,23 @@ export interface EditorState {
   testRun: TestRunView | null;
   /** The test panel's last "Run later": the run it scheduled (not shown on the canvas). */
   scheduledTest: ScheduledTest | null;
+  /**
+   * The server's time zone (its `TIME_ZONE`), which recurring schedules without a zone of their own
+   * run in; null while unknown (the editor then previews them in UTC and says so).
+   */
+  instanceTimeZone: string | null;
+}
+
+/** Where a change of event kind breaks an expression: a node and the field's diagnostic path. */
+export interface ExpressionUse {
+  nodeId: string;
+  field: string;
+}
+
+/** What switching the event to another kind removes: the API event's parameters and their uses. */
+export interface EventSwitchImpact {
+  parameters: Parameter[];
+  uses: ExpressionUse[];
 }
 
 export interface DiagnosticsView {
@@ -133,6 +155,13 @@ export class EditorModel {
   } | null = null;
   private previousByNode = new Map<string, { key: string; list: Diagnostic[] }>();
   private namesCache: { nodes: GraphNode[]; edges: GraphEdge[]; key: string; table: NameTable } | null = null;
+  /**
+   * What the event had of its own kind when it was switched to the other (the API event's
+   * parameters, the Recurring event's schedule), so switching back in this session brings it back.
+   */
+  private switchedAway: { parameters?: Parameter[]; typing?: ApiEventNode['data']['typing']; schedule?: RecurrenceSpec } = {};
+  /** The cron text or "every" last used, so switching the schedule's kind back brings it back. */
+  private scheduleMemory: { cron?: string; every?: { every: number; unit: Extract<RecurrenceSpec, { kind: 'every' }>['unit'] } } = {};
 
   /** The workflow's stable id (null in tests that need none): what a self-scheduling step names. */
   readonly workflowId: string | null;
@@ -160,6 +189,7 @@ export class EditorModel {
       testCall: null,
       testRun: null,
       scheduledTest: null,
+      instanceTimeZone: null,
     }));
   }
 
@@ -493,6 +523,162 @@ export class EditorModel {
       coalesceKey,
       false,
     );
+  }
+
+  // ---- the event's kind ---------------------------------------------------------------------
+
+  /** The workflow's event (the first, should a broken graph have two). */
+  event(state: EditorState = this.state): EventNode | undefined {
+    return state.nodes.find(isEventNode);
+  }
+
+  /**
+   * What switching the event to `kind` would break: going from an API event to a Recurring one
+   * removes its parameters (a recurring run has no caller to send them), and every expression that
+   * uses one of them then names something that does not exist. Nothing for other switches.
+   */
+  eventSwitchImpact(kind: EventType, state: EditorState = this.state): EventSwitchImpact {
+    const event = this.event(state);
+    if (!event || event.type === kind || event.type !== 'apiEvent' || event.data.parameters.length === 0) return { parameters: [], uses: [] };
+    const uses: ExpressionUse[] = [];
+    const before = nameTable(state.nodes, state.edges);
+    const after = nameTable(state.nodes.filter((n) => n !== event), state.edges);
+    for (const node of state.nodes) {
+      mapNodeExpressions(node, (text, exprKind, field) => {
+        if (toDisplayText(text, exprKind, before) !== toDisplayText(text, exprKind, after)) uses.push({ nodeId: node.id, field });
+        return text;
+      });
+    }
+    return { parameters: event.data.parameters, uses };
+  }
+
+  /**
+   * Makes the workflow's event an API event or a Recurring one, in place: the same node id and
+   * position (so its edges stay), its "Only when" and run settings kept; one undo step. Going to
+   * Recurring drops the parameters, and expressions that used them show (and store) their names
+   * instead of their ids, so the compiler says which name is unknown where, and a parameter of
+   * that name added later takes them back. Switching back in the same session restores what the
+   * other kind had (parameters, or the schedule). Returns whether it switched.
+   */
+  switchEvent(kind: EventType): boolean {
+    const state = this.state;
+    const event = this.event(state);
+    if (state.readOnly || !event || event.type === kind) return false;
+    const { onlyWhen, settings } = event.data;
+    const common = { ...(onlyWhen !== undefined && { onlyWhen }), settings };
+    let replacement: EventNode;
+    if (kind === 'recurringEvent') {
+      if (event.type === 'apiEvent') {
+        this.switchedAway = { ...this.switchedAway, parameters: event.data.parameters, typing: event.data.typing };
+      }
+      const schedule = this.switchedAway.schedule ?? defaultSchedule();
+      replacement = { id: event.id, type: 'recurringEvent', position: event.position, data: { schedule, ...common } } satisfies RecurringEventNode;
+    } else {
+      if (event.type === 'recurringEvent') this.switchedAway = { ...this.switchedAway, schedule: event.data.schedule };
+      const { parameters = [], typing } = this.switchedAway;
+      replacement = {
+        id: event.id,
+        type: 'apiEvent',
+        position: event.position,
+        data: { parameters, ...common, ...(typing && { typing }) },
+      } satisfies ApiEventNode;
+    }
+    this.commit(
+      ({ nodes, edges }) => {
+        const next = nodes.map((n) => (n.id === event.id ? replacement : n));
+        if (kind !== 'recurringEvent') return { nodes: next, edges };
+        // Parameter references become names: "Unknown name \"amount\"" where they are used.
+        const before = nameTable(nodes, edges);
+        const after = nameTable(next, edges);
+        return {
+          nodes: next.map((node) =>
+            mapNodeExpressions(node, (text, exprKind) => {
+              const display = toDisplayText(text, exprKind, before);
+              return display === toDisplayText(text, exprKind, after) ? text : toStoredText(display, exprKind, after);
+            }),
+          ),
+          edges,
+        };
+      },
+      null,
+      // Restored parameters take their names back.
+      kind === 'apiEvent',
+    );
+    this.set({ selectedNodeIds: [event.id], selectedEdgeIds: [] });
+    return true;
+  }
+
+  // ---- the recurring schedule -------------------------------------------------------------
+
+  /**
+   * Changes the Recurring event's schedule; typing in one field (`coalesceKey`) folds into one
+   * undo step, as other text fields do.
+   */
+  updateSchedule(update: (schedule: RecurrenceSpec) => RecurrenceSpec, coalesceKey: string | null = null) {
+    const event = this.event();
+    if (event?.type !== 'recurringEvent') return;
+    this.updateData<RecurringEventNode>(
+      event.id,
+      (data) => {
+        const schedule = update(data.schedule);
+        return schedule === data.schedule ? data : { ...data, schedule };
+      },
+      coalesceKey,
+      false,
+    );
+  }
+
+  /** The cron expression as typed (stored as typed; the form and the compiler say what is wrong). */
+  setCron(cron: string) {
+    const id = this.event()?.id;
+    this.updateSchedule((s) => (s.kind === 'cron' && s.cron !== cron ? { ...s, cron } : s), `field:${id}:schedule.cron`);
+  }
+
+  /**
+   * Cron or "every N units": the other fields (start, zone, missed runs) are kept, and what the
+   * other kind had in this session comes back (else a cron of every day at 03:00, or every day).
+   */
+  setScheduleKind(kind: RecurrenceSpec['kind']) {
+    this.updateSchedule((s) => {
+      if (s.kind === kind) return s;
+      const common = { startAt: s.startAt, timeZone: s.timeZone, missed: s.missed };
+      if (s.kind === 'cron') this.scheduleMemory.cron = s.cron;
+      else this.scheduleMemory.every = { every: s.every, unit: s.unit };
+      return kind === 'cron'
+        ? { kind, cron: this.scheduleMemory.cron ?? DEFAULT_CRON, ...common }
+        : { kind, ...(this.scheduleMemory.every ?? DEFAULT_EVERY), ...common };
+    });
+  }
+
+  /** N of "every N units" (a whole number from 1; the form refuses others before they get here). */
+  setEvery(every: number) {
+    const id = this.event()?.id;
+    this.updateSchedule((s) => (s.kind === 'every' && s.every !== every ? { ...s, every } : s), `field:${id}:schedule.every`);
+  }
+
+  setEveryUnit(unit: Extract<RecurrenceSpec, { kind: 'every' }>['unit']) {
+    this.updateSchedule((s) => (s.kind === 'every' && s.unit !== unit ? { ...s, unit } : s));
+  }
+
+  /** The start, ISO 8601 without an offset (the schedule zone's wall clock); null or empty: none. */
+  setStartAt(startAt: string | null) {
+    const id = this.event()?.id;
+    const value = startAt === null || startAt.trim() === '' ? null : startAt;
+    this.updateSchedule((s) => (s.startAt === value ? s : { ...s, startAt: value }), `field:${id}:schedule.startAt`);
+  }
+
+  /** The schedule's IANA zone; null: the instance's. */
+  setScheduleTimeZone(timeZone: string | null) {
+    this.updateSchedule((s) => (s.timeZone === timeZone ? s : { ...s, timeZone }));
+  }
+
+  setMissed(missed: RecurrenceSpec['missed']) {
+    this.updateSchedule((s) => (s.missed === missed ? s : { ...s, missed }));
+  }
+
+  /** The server's zone, once known (see `instanceTimeZone`). */
+  setInstanceTimeZone(zone: string | null) {
+    if (zone !== this.state.instanceTimeZone) this.set({ instanceTimeZone: zone });
   }
 
   moveNodes(changes: PositionChange[]) {

@@ -59,7 +59,8 @@ function NodeDiagnostics({ node, diagnostics }: { node: NodeContent; diagnostics
   );
 }
 
-function EventIcon() {
+/** The API event's icon: a bolt. */
+export function EventIcon() {
   return (
     <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
       <path d="M9 1 3 9h4l-1 6 6-8H8l1-6Z" fill="currentColor" />
@@ -208,8 +209,9 @@ const RecurringEventNodeView = memo(function RecurringEventNodeView({ id, data, 
   const diagnostics = useNodeDiagnostics(id);
   const name = useEditorState((s) => s.workflowName);
   const names = useEditorState((s) => editor.names(s));
+  const instanceZone = useEditorState((s) => s.instanceTimeZone);
   const onlyWhen = data.onlyWhen?.trim();
-  const schedule = describeSchedule(data.schedule);
+  const schedule = describeSchedule(data.schedule, instanceZone ?? 'UTC');
   return (
     <div className={`flow-node flow-node-event ${selected ? 'is-selected' : ''} ${severityClass(diagnostics)}`} data-testid={`node-${id}`}>
       <div className="flow-node-head">
@@ -230,10 +232,13 @@ const RecurringEventNodeView = memo(function RecurringEventNodeView({ id, data, 
   );
 });
 
-/** A recurring schedule in words; the schedule as stored when it cannot be read (the compiler says why). */
-export function describeSchedule(schedule: RecurringEventNode['data']['schedule']): string {
+/**
+ * A recurring schedule in words, in the instance's zone when it has none of its own; the schedule
+ * as stored when it cannot be read (the compiler says why).
+ */
+export function describeSchedule(schedule: RecurringEventNode['data']['schedule'], instanceZone = 'UTC'): string {
   try {
-    return describeRecurrence(schedule, 'UTC');
+    return describeRecurrence(schedule, instanceZone);
   } catch {
     return schedule.kind === 'cron' ? `cron ${schedule.cron}` : `every ${schedule.every} ${schedule.unit}`;
   }
