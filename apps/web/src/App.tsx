@@ -5,6 +5,7 @@ import { Toaster } from './components/toast.tsx';
 import { LoadingBlock } from './components/ui.tsx';
 import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { RecurringPage } from './pages/RecurringPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SchedulerPage } from './pages/SchedulerPage.tsx';
@@ -39,6 +40,7 @@ export function App() {
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="scheduler" element={<SchedulerPage />} />
+          <Route path="recurring" element={<RecurringPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

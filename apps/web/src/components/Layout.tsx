@@ -51,6 +51,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/scheduler" className="nav-link">
             Scheduler
           </NavLink>
+          <NavLink to="/recurring" className="nav-link">
+            Recurring
+          </NavLink>
         </nav>
         <div className="topbar-user">
           <span className="user-email" title={user.email}>

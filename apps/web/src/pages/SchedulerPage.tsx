@@ -4,13 +4,16 @@ import { Link, useSearchParams } from 'react-router';
 import { useTRPC } from '../api/trpc.ts';
 import { canEdit, useCurrentUser } from '../auth.tsx';
 import { EmptyState, ErrorState, LoadingBlock } from '../components/ui.tsx';
-import { formatAbsolute, formatShortDateTime } from '../lib/format.ts';
+import { formatAbsolute } from '../lib/format.ts';
 import { ENVIRONMENTS, type Environment } from '../lib/runs.ts';
 import { type SchedulerView, formatCount, isNarrowed, parseSchedulerView, schedulerViewToSearch, withoutFilters } from '../lib/scheduler.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 import { usePageVisible } from '../lib/usePageVisible.ts';
+import { BatchesSection } from './scheduler/BatchList.tsx';
+import { LiveIndicator } from './scheduler/LiveIndicator.tsx';
 import { PendingFilters } from './scheduler/PendingFilters.tsx';
 import { PendingTable } from './scheduler/PendingTable.tsx';
+import { SchedulerCharts } from './scheduler/SchedulerCharts.tsx';
 import { SchedulerStrip } from './scheduler/SchedulerStrip.tsx';
 import { POLL_MS, usePendingRuns } from './scheduler/usePendingRuns.ts';
 
@@ -23,8 +26,10 @@ const SCHEDULE_PATH: Record<Environment, string> = {
 
 /**
  * The Scheduler: one environment's queue of runs scheduled for later, in due order, with its state
- * (pending, due, paused) and controls. The environment and the filters live in the URL
- * (lib/scheduler.ts); everything refreshes every POLL_MS while the tab is visible.
+ * (pending, due, paused) and controls; the last hour's queue depth and lateness (charts); the
+ * environment's batches with their progress. The environment and the filters live in the URL
+ * (lib/scheduler.ts); everything refreshes every POLL_MS while the tab is visible (the charts
+ * less often: they gain a point a minute).
  */
 export function SchedulerPage() {
   const trpc = useTRPC();
@@ -66,9 +71,13 @@ export function SchedulerPage() {
       <div className="page-header">
         <div>
           <h1>Scheduler</h1>
-          <p className="page-subtitle">Runs scheduled for later, in the order they are due.</p>
+          <p className="page-subtitle">What is scheduled for later, the lists being worked through, and how late runs start.</p>
         </div>
-        <LiveIndicator state={!visible ? 'paused' : query.isError && query.data ? 'error' : 'live'} updatedAt={query.dataUpdatedAt} />
+        <LiveIndicator
+          state={!visible ? 'paused' : query.isError && query.data ? 'error' : 'live'}
+          updatedAt={query.dataUpdatedAt}
+          liveTitle={`Pending runs, batches and counts are re-read every ${POLL_MS / 1000} s`}
+        />
       </div>
 
       <nav className="env-tabs" aria-label="Environment">
@@ -101,6 +110,14 @@ export function SchedulerPage() {
         <SchedulerStrip environment={environment} label={label} state={envState} depth={depth} isAdmin={isAdmin} />
       )}
 
+      <SchedulerCharts visible={visible} />
+
+      <BatchesSection environment={environment} label={label} visible={visible} knownWorkflows={knownWorkflows} canCancel={canEdit(user)} />
+
+      <div className="scheduler-section-head">
+        <h2>Pending runs</h2>
+        <span className="muted small">Scheduled for later, in the order they are due</span>
+      </div>
       <PendingFilters view={view} workflows={workflows.data} onChange={setView} />
 
       {query.isPending || (pending.stale && pending.runs.length === 0) ? (
@@ -179,24 +196,5 @@ export function SchedulerPage() {
         </div>
       )}
     </div>
-  );
-}
-
-type LiveState = 'live' | 'paused' | 'error';
-const LIVE_TEXT: Record<LiveState, { label: string; title: string }> = {
-  live: { label: 'Live', title: `Pending runs and counts are re-read every ${POLL_MS / 1000} s` },
-  paused: { label: 'Updates paused', title: 'Updates pause while this tab is hidden' },
-  error: { label: 'Reconnecting…', title: 'The last update failed; showing the runs loaded before' },
-};
-
-/** The runs console's live indicator (same look and test id), for this page's refresh. */
-function LiveIndicator({ state, updatedAt }: { state: LiveState; updatedAt: number }) {
-  const text = LIVE_TEXT[state];
-  const updated = updatedAt ? ` · updated ${formatShortDateTime(new Date(updatedAt), updatedAt)}` : '';
-  return (
-    <span className={`live-indicator live-${state}`} title={`${text.title}${updated}`} data-testid="live-indicator">
-      <span className="live-dot" aria-hidden="true" />
-      {text.label}
-    </span>
   );
 }

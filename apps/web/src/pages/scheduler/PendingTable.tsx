@@ -163,7 +163,7 @@ function Parameters({ text }: { text: string }) {
   );
 }
 
-function ScheduledBy({ value }: { value: string | null }) {
+export function ScheduledBy({ value }: { value: string | null }) {
   const by = parseScheduledBy(value);
   switch (by.kind) {
     case 'api':

@@ -6,3 +6,5 @@ export type PendingRun = PendingPage['runs'][number];
 export type SchedulerState = RouterOutputs['scheduler']['state'];
 export type EnvironmentState = SchedulerState['environments'][number];
 export type QueueDepth = SchedulerState['depth'][number];
+export type BatchPage = RouterOutputs['scheduler']['batches'];
+export type Batch = BatchPage['batches'][number];
