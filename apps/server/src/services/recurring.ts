@@ -1,7 +1,11 @@
 import { type RecurrenceSpec, describeRecurrence, nextFireTimes, parseDefinition } from '@switchyard/workflow';
-import type { Db } from '../db/index.ts';
+import { z } from 'zod';
+import type { Db, RecurringEventKind as StoredEventKind } from '../db/index.ts';
 import { Environment } from './runs.ts';
 import { fromRow } from './workflows.ts';
+
+/** What a recurring job's history records. */
+export const RecurringEventKind = z.enum(['enabled', 'disabled', 'missed_once', 'missed_skipped'] as const satisfies readonly StoredEventKind[]);
 
 /** How many upcoming fire times the page shows, and how much history. */
 const NEXT_FIRES = 5;
@@ -34,8 +38,9 @@ export async function listRecurringJobs(db: Db, instanceZone: string, now: Date)
       const spec = environment === 'draft' ? draftSpec : liveSpec;
       const job = state.get(`${workflow.id}:${environment}`);
       const [lastRun, history] = await Promise.all([
+        // The latest run that started: a fire time's run is made a moment ahead, still pending.
         db.run.findFirst({
-          where: { workflowId: workflow.id, environment, trigger: 'recurring' },
+          where: { workflowId: workflow.id, environment, trigger: 'recurring', status: { not: 'queued' } },
           orderBy: { id: 'desc' },
           select: { id: true, status: true, runAt: true },
         }),
@@ -56,7 +61,7 @@ export async function listRecurringJobs(db: Db, instanceZone: string, now: Date)
         changedBy: job?.changedBy ?? null,
         nextFires: spec ? nextSafely(spec, instanceZone, now) : [],
         lastRun,
-        history,
+        history: history.map((h) => ({ ...h, kind: RecurringEventKind.parse(h.kind) })),
       });
     }
     rows.push({ workflowId: workflow.id, name: workflow.name, label: workflow.label, environments });
