@@ -95,11 +95,12 @@ describe('server layers', () => {
 });
 
 describe('kernel', () => {
-  const allowed = 'allowed: files in packages/workflow, zod, jsep, date-fns, @date-fns/tz';
+  const allowed = 'allowed: files in packages/workflow, zod, jsep, date-fns, @date-fns/tz, croner';
 
   it('accepts its own files, zod, jsep and date-fns', () => {
     expect(lint('packages/workflow/src/compile.ts', "import { z } from 'zod';\nimport jsep from 'jsep';\nimport { ACTIONS } from './catalog.ts';")).toEqual([]);
     expect(lint('packages/workflow/src/dateFunctions.ts', "import { tz } from '@date-fns/tz';\nimport { addDays } from 'date-fns';")).toEqual([]);
+    expect(lint('packages/workflow/src/recurrence.ts', "import { Cron } from 'croner';")).toEqual([]);
   });
 
   it('refuses Node, React, Prisma and the apps', () => {
