@@ -147,6 +147,16 @@ describe('schedule on a list (batches)', () => {
     expect(done.onFinishRunId).not.toBeNull();
   });
 
+  it('refuses a batch whose last item would start after year 9999, and makes nothing', async () => {
+    await fanOut('fan-too-late', { start: 'addDays(addYears(now, 7973), 25)', interval: '86400', ordered: true });
+    const before = (await server.caller(viewer).scheduler.batches({ environment: 'draft', limit: 100 })).batches.length;
+    const response = await post(server, '/version-test/api/1.1/wf/fan-too-late', { names: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] });
+    const answer = await json(response);
+    expect(response.status, JSON.stringify(answer)).toBe(500);
+    expect(answer.message).toMatch(/The last item's start is after 9999-12-31/);
+    expect((await server.caller(viewer).scheduler.batches({ environment: 'draft', limit: 100 })).batches.length).toBe(before);
+  });
+
   it('refuses a list with an item that does not fit the parameter (the target changed since), naming it, and makes no batch', async () => {
     const numbersGraph = (type: 'text' | 'number') =>
       graphWith([{ id: 'log', action: { type: 'log', message: '{{n}}' } }], { parameters: [{ id: 'p_n', key: 'n', type, list: false, optional: false }] });

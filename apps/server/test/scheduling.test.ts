@@ -78,6 +78,9 @@ describe('scheduling', () => {
       ['/version-test/api/1.1/wf/needs-amount/schedule', { parameters: { amount: 1 } }, 400, /"scheduled_date" is required/],
       ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: '2026-02-31', parameters: { amount: 1 } }, 400, /not a date/],
       ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: 'tomorrow', parameters: { amount: 1 } }, 400, /not a date/],
+      // Year 10000 and later would sort before every date as text, and run at once.
+      ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: 253402300800000, parameters: { amount: 1 } }, 400, /after 9999-12-31T23:59:59.999Z/],
+      ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: 8.64e15, parameters: { amount: 1 } }, 400, /latest date a run may be due/],
       ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: T0.toISOString(), parameters: { amount: 'one' } }, 400, /amount/],
       ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: T0.toISOString(), parameters: {} }, 400, /amount/],
       ['/version-test/api/1.1/wf/needs-amount/schedule', { scheduled_date: T0.toISOString(), params: {} }, 400, /Unknown key "params"/],

@@ -1,3 +1,9 @@
+/**
+ * The latest date a run may be due: the end of year 9999. Later dates are written with a sign
+ * (+010000-…) and would sort before every other date as text; nobody schedules that far anyway.
+ */
+export const LATEST_DUE_DATE = new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**

@@ -200,6 +200,8 @@ export class BatchStore {
     const key = `${JSON.stringify(b.itemKey)}:`;
     for (; index < end; index++) {
       const due = dueAt(index);
+      // Scheduling refuses batches that end after year 9999; a stored one never makes a bad date.
+      if (!Number.isFinite(new Date(due).getTime())) break;
       if (!b.ordered && due > horizon.getTime()) {
         reachedHorizon = true;
         break;

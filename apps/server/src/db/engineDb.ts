@@ -41,7 +41,11 @@ export class EngineDb {
     this.commits = new GroupCommit(this.sqlite, { batchMs: options.batchMs, maxBatch: 2000, onError: options.onError });
     this.writes = new RunWrites(this.sqlite);
     this.batches = new BatchStore(this.sqlite, this.writes);
-    this.queue = new SqliteRunQueue(this.sqlite, (batchId, now) => this.batches.itemsEnded(batchId, { failed: 1 }, now));
+    this.queue = new SqliteRunQueue(
+      this.sqlite,
+      (batchId, now) => this.batches.itemsEnded(batchId, { failed: 1 }, now),
+      (error, batchId) => options.onError(error, `counting an interrupted item of batch ${batchId}`),
+    );
     this.lookups = new DefinitionLookups(this.sqlite);
     this.retention = new RunRetention(this.sqlite);
     this.scheduling = new SchedulingStore(this.sqlite, this.batches);

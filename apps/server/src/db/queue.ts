@@ -109,6 +109,7 @@ export class SqliteRunQueue implements RunQueue {
     private readonly db: Sqlite,
     /** An item of a batch was interrupted (out of attempts): counted as failed, in the same transaction. */
     private readonly batchItemFailed: (batchId: string, now: Date) => void = () => {},
+    private readonly onBatchError: (error: unknown, batchId: string) => void = () => {},
   ) {
     // Served by the partial index Run_due_idx (priority, environment, runAt, id) WHERE status = 'queued'.
     // Keyset pages through due runs of one priority and environment: (runAt, id) after the last one seen.
@@ -230,12 +231,24 @@ export class SqliteRunQueue implements RunQueue {
             if (this.requeue.run(nowText, run.id, run.attempts).changes > 0) result.recovered.push(run.id);
           } else if (this.interrupt.run(INTERRUPTED, nowText, run.id, run.attempts).changes > 0) {
             result.interrupted.push(run.id);
-            if (run.batchId) this.batchItemFailed(run.batchId, now);
+            if (run.batchId) this.countBatchItem(run.batchId, now);
           }
         }
       })
       .immediate();
     return result;
+  }
+
+  /**
+   * Counts an interrupted batch item in its batch, in a savepoint: a batch that cannot be updated
+   * must not stop the reaper from recovering every other run.
+   */
+  private countBatchItem(batchId: string, now: Date): void {
+    try {
+      this.db.transaction(() => this.batchItemFailed(batchId, now))();
+    } catch (error) {
+      this.onBatchError(error, batchId);
+    }
   }
 
   nextDue(): Date | null {

@@ -417,7 +417,13 @@ export class Engine {
     const ended = end.status === 'succeeded' || end.status === 'skipped' ? { succeeded: 1 } : end.status === 'cancelled' ? { cancelled: 1 } : { failed: 1 };
     return (db: Parameters<typeof finish>[0]) => {
       finish(db);
-      if (applied.value) this.engineDb.batches.itemsEnded(batchId, ended, end.finishedAt);
+      if (!applied.value) return;
+      // In a savepoint: a batch that cannot be updated must not keep the run from ending.
+      try {
+        db.transaction(() => this.engineDb.batches.itemsEnded(batchId, ended, end.finishedAt))();
+      } catch (error) {
+        this.log.error({ err: error, runId, batchId }, 'an item that ended could not be counted in its batch');
+      }
     };
   }
 

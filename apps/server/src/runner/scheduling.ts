@@ -1,4 +1,4 @@
-import { type Json, MAX_BATCH_ITEMS, NonRetriableError, type SchedulerPort, type Value, readInputs, toJsonValue } from '@switchyard/workflow';
+import { type Json, LATEST_DUE_DATE, MAX_BATCH_ITEMS, NonRetriableError, type SchedulerPort, type Value, readInputs, toJsonValue } from '@switchyard/workflow';
 import { type EngineDb, type NewBatch, type OnFinishRun, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { CancelOne, CancelResult } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
@@ -90,6 +90,7 @@ export class Scheduling implements SchedulerControl {
     if (!inputs.ok) {
       throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
     }
+    checkDue(request.runAt, 'The scheduled date');
     const chainDepth = this.chainDepth(request.environment, request.parent);
     const now = this.clock();
     const row: RunRow = {
@@ -233,6 +234,8 @@ export class Scheduling implements SchedulerControl {
       const read = readInputs(itemOnly, { [itemSpec.key]: items[i] });
       if (!read.ok) throw badRequest(`Item ${i + 1} of the list: ${read.errors[0]!.message}`).because('invalid_parameters');
     }
+    checkDue(request.startAt, 'The start date');
+    checkDue(new Date(request.startAt.getTime() + Math.max(0, request.items.length - 1) * request.intervalMs), 'The last item\'s start');
     const chainDepth = this.chainDepth(environment, request.parent);
     const onFinish = request.onFinishWorkflowId ? this.definitions.forTarget(environment, request.onFinishWorkflowId) : null;
     const list = JSON.stringify(items);
@@ -331,6 +334,13 @@ export class Scheduling implements SchedulerControl {
       throw error;
     }
     for (const r of snapshots) this.definitions.snapshotStored(r);
+  }
+}
+
+/** A due date the queue can hold: a valid date no later than the end of year 9999. */
+function checkDue(date: Date, what: string): void {
+  if (!Number.isFinite(date.getTime()) || date > LATEST_DUE_DATE) {
+    throw badRequest(`${what} is after ${LATEST_DUE_DATE.toISOString()}, the latest date a run may be due`).because('invalid_parameters');
   }
 }
 
