@@ -40,6 +40,8 @@ export interface ClaimResult {
   runs: ClaimedRun[];
   /** Due runs were left queued because their workflow is at its concurrency limit. */
   heldBack: boolean;
+  /** When held back: the earliest due time of the runs that may start (not of a workflow at its limit). */
+  nextDueAt?: Date | null;
 }
 
 export interface ReapResult {
@@ -89,6 +91,8 @@ type CandidateRow = Omit<ClaimedRun, 'attempt' | 'reason' | 'createdAt' | 'runAt
 
 export class SqliteRunQueue implements RunQueue {
   private readonly candidates: Database.Statement<[number, string, string, string, string, string, number], CandidateRow>;
+  private readonly candidatesExcluding: Database.Statement<[number, string, string, string, string, string, string, number], CandidateRow>;
+  private readonly nextDueExcludingStmt: Database.Statement<[number, string, string], { runAt: string }>;
   private readonly pausedStmt: Database.Statement<[], { environment: string }>;
   private readonly runningCounts: Database.Statement<[], { workflowId: string; environment: string; n: number }>;
   private readonly take: Database.Statement;
@@ -117,6 +121,13 @@ export class SqliteRunQueue implements RunQueue {
       attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt, chainDepth, batchId
       FROM Run WHERE status = 'queued' AND priority = ? AND environment = ? AND runAt <= ? AND (runAt > ? OR (runAt = ? AND id > ?))
       ORDER BY runAt, id LIMIT ?`);
+    this.candidatesExcluding = db.prepare(`SELECT id, workflowId, workflowName, environment, trigger, releaseNumber, draftRevision, mode,
+      attempts, maxAttempts, nextAttemptReason, concurrencyLimit, input, createdAt, runAt, chainDepth, batchId
+      FROM Run WHERE status = 'queued' AND priority = ? AND environment = ? AND runAt <= ? AND (runAt > ? OR (runAt = ? AND id > ?))
+        AND workflowId NOT IN (SELECT value FROM json_each(?))
+      ORDER BY runAt, id LIMIT ?`);
+    this.nextDueExcludingStmt = db.prepare(`SELECT runAt FROM Run WHERE status = 'queued' AND priority = ? AND environment = ?
+      AND workflowId NOT IN (SELECT value FROM json_each(?)) ORDER BY runAt LIMIT 1`);
     this.pausedStmt = db.prepare(`SELECT environment FROM SchedulerState WHERE paused`);
     this.runningCounts = db.prepare(`SELECT workflowId, environment, COUNT(*) AS n FROM Run WHERE status = 'running' GROUP BY workflowId, environment`);
     this.take = db.prepare(`UPDATE Run SET status = 'running', attempts = attempts + 1, leaseOwner = ?, leaseExpiresAt = ?,
@@ -151,11 +162,12 @@ export class SqliteRunQueue implements RunQueue {
     const paused = new Set(this.pausedStmt.all().map((r) => r.environment));
     let counts: Map<string, number> | null = null;
     const claimed: ClaimedRun[] = [];
-    let heldBack = false;
+    /** Per environment, the workflows found at their concurrency limit: their runs are skipped by the query itself. */
+    const atLimit = new Map<string, Set<string>>(ENVIRONMENTS.map((env) => [env, new Set<string>()]));
     let scanned = 0;
     for (const priority of PRIORITIES) {
       const environments = ENVIRONMENTS.filter((env) => priority === WAITED_FOR || !paused.has(env));
-      for (const row of this.due(priority, environments, nowText)) {
+      for (const row of this.due(priority, environments, nowText, atLimit)) {
         if (claimed.length >= limit || ++scanned > MAX_SCAN) break;
         if (row.concurrencyLimit !== null) {
           // The runs being executed, in any process, are the running rows: every run of a
@@ -164,7 +176,9 @@ export class SqliteRunQueue implements RunQueue {
           const key = `${row.workflowId}\u0000${row.environment}`;
           const running = counts.get(key) ?? 0;
           if (running >= row.concurrencyLimit) {
-            heldBack = true;
+            // Its other due runs cannot start either: leave them out of the scan, so a long
+            // queue of one limited workflow never hides other work behind it.
+            atLimit.get(row.environment)!.add(row.workflowId);
             continue;
           }
           counts.set(key, running + 1);
@@ -178,19 +192,26 @@ export class SqliteRunQueue implements RunQueue {
       }
       if (claimed.length >= limit || scanned > MAX_SCAN) break;
     }
-    return { runs: claimed, heldBack };
+    const heldBack = [...atLimit.values()].some((set) => set.size > 0);
+    return { runs: claimed, heldBack, nextDueAt: heldBack ? this.nextDueExcluding(paused, atLimit) : undefined };
   }
 
   /**
    * Due runs of one priority in the given environments, oldest due first: each environment is
    * read in keyset pages off the index and the pages are merged, so runs of both environments
-   * start in due order and a paused one is never read.
+   * start in due order and a paused one is never read. Workflows added to `atLimit` while this
+   * runs are dropped from what is buffered and left out of the next pages.
    */
-  private *due(priority: number, environments: readonly string[], nowText: string): Generator<CandidateRow> {
+  private *due(priority: number, environments: readonly string[], nowText: string, atLimit: ReadonlyMap<string, ReadonlySet<string>>): Generator<CandidateRow> {
     const cursors = environments.map((env) => ({ env, rows: [] as CandidateRow[], at: 0, after: { runAt: '', id: '' }, done: false }));
     const fill = (c: (typeof cursors)[number]) => {
+      const excluded = atLimit.get(c.env)!;
+      while (c.at < c.rows.length && excluded.has(c.rows[c.at]!.workflowId)) c.at++;
       if (c.at < c.rows.length || c.done) return;
-      c.rows = this.candidates.all(priority, c.env, nowText, c.after.runAt, c.after.runAt, c.after.id, PAGE);
+      c.rows =
+        excluded.size === 0
+          ? this.candidates.all(priority, c.env, nowText, c.after.runAt, c.after.runAt, c.after.id, PAGE)
+          : this.candidatesExcluding.all(priority, c.env, nowText, c.after.runAt, c.after.runAt, c.after.id, JSON.stringify([...excluded]), PAGE);
       c.at = 0;
       if (c.rows.length < PAGE) c.done = true;
       const last = c.rows[c.rows.length - 1];
@@ -208,6 +229,20 @@ export class SqliteRunQueue implements RunQueue {
       if (!best) return;
       yield best.rows[best.at++]!;
     }
+  }
+
+  /** The earliest due time of runs that may start: not in a paused environment, not of a workflow at its limit. */
+  private nextDueExcluding(paused: ReadonlySet<string>, atLimit: ReadonlyMap<string, ReadonlySet<string>>): Date | null {
+    let earliest: Date | null = null;
+    for (const priority of PRIORITIES) {
+      for (const env of ENVIRONMENTS) {
+        if (priority !== WAITED_FOR && paused.has(env)) continue;
+        const row = this.nextDueExcludingStmt.get(priority, env, JSON.stringify([...atLimit.get(env)!]));
+        const at = row ? new Date(row.runAt) : null;
+        if (at && (!earliest || at < earliest)) earliest = at;
+      }
+    }
+    return earliest;
   }
 
   renew(owner: string, runIds: readonly string[], until: Date): number {

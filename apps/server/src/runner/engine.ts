@@ -492,20 +492,22 @@ export class Engine {
       this.track(this.executeClaimed(run).finally(() => this.stepsEnded()));
     }
     if (result.runs.length === free) return this.wake(0);
+    let next: Date | null;
     if (result.heldBack) {
       // Due runs wait for a concurrency slot: a run ending here frees one; the poll covers runs
-      // ending in other processes. Claiming again at once would only spin.
+      // ending in other processes. Other runs still start on time: the timer is set for the
+      // earliest of them.
       this.wakeOnEnd = true;
-      return this.wake(SAFETY_POLL_MS);
-    }
-    let next: Date | null;
-    try {
-      next = this.engineDb.queue.nextDue();
-    } catch {
-      return this.wake(BUSY_RETRY_MS);
+      next = result.nextDueAt ?? null;
+    } else {
+      try {
+        next = this.engineDb.queue.nextDue();
+      } catch {
+        return this.wake(BUSY_RETRY_MS);
+      }
     }
     const untilNext = next ? Math.max(0, next.getTime() - this.clock().getTime()) : SAFETY_POLL_MS;
-    this.wake(Math.min(untilNext, SAFETY_POLL_MS));
+    this.wake(Math.max(result.heldBack ? 1 : 0, Math.min(untilNext, SAFETY_POLL_MS)));
   }
 
   private async executeClaimed(run: ClaimedRun): Promise<void> {
