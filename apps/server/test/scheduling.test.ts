@@ -156,6 +156,20 @@ describe('scheduling', () => {
     await server.engine.scheduling.cancel('draft', [first.runId, other.runId], 'test');
   });
 
+  it('a long queue of a workflow at its concurrency limit does not hold up other due runs', async () => {
+    await saveWorkflow(server, 'one-at-a-time', graphWith([{ id: 'pause', action: { type: 'wait', seconds: '2' } }], { settings: { concurrency: 1 } }));
+    const scheduling = server.engine.scheduling;
+    const queued: string[] = [];
+    for (let i = 0; i < 1100; i++) {
+      queued.push((await scheduling.schedule({ environment: 'draft', target: { name: 'one-at-a-time' }, body: {}, runAt: now, trigger: 'schedule', scheduledBy: 'test' })).runId);
+    }
+    await saveWorkflow(server, 'quick', greet());
+    // Due after all of them.
+    const other = await json(await post(server, '/version-test/api/1.1/wf/quick/schedule', { scheduled_date: now.getTime(), parameters: { name: 'Hal' } }));
+    expect((await finished(other.response.run_id)).status).toBe('succeeded');
+    await scheduling.cancel('draft', queued, 'test');
+  });
+
   it('stops a workflow that keeps scheduling itself at the chain depth limit, and says why on the run', async () => {
     await server.caller(admin).scheduler.setChainDepthLimit({ environment: 'draft', limit: 3 });
     const caller = server.caller(builder);
