@@ -143,6 +143,43 @@ describe('recurring jobs', () => {
     await eventually(async () => ((await runsOf(everyMinute)).length === before + 1 ? true : undefined));
   });
 
+  it('a day down with a job due every second makes one catch-up run, not one per thousand missed', async () => {
+    const admins = server.caller(admin);
+    const secondly = await saveWorkflow(server, 'every-second', recurring({ kind: 'cron', cron: '* * * * * *', missed: 'once' }));
+    await admins.recurring.setEnabled({ workflowId: secondly, environment: 'draft', enabled: true });
+    await eventually(async () => ((await runsOf(secondly)).length > 0 ? true : undefined));
+    const dataDir = server.dataDir;
+    await server.close();
+    now = new Date(now.getTime() + 86_400_000);
+    server = await startTestServer({}, { clock, dataDir });
+    const missed = await eventually(async () => {
+      const history = (await job(secondly, 'draft')).history;
+      return history[0]?.kind === 'missed_once' ? history[0] : undefined;
+    });
+    expect(missed.message).toMatch(/^more than 1,000 fire times missed from .* to .*: ran once for all/);
+    const catchUp = await server.caller(viewer).run.byId({ id: missed.runId! });
+    expect(catchUp.trigger).toBe('recurring');
+    // The day is handled in one look: no second catch-up follows.
+    now = new Date(now.getTime() + 2000);
+    await eventually(async () => ((await runsOf(secondly)).some((r) => r.runAt.getTime() > missed.at.getTime()) ? true : undefined));
+    expect((await job(secondly, 'draft')).history.filter((h) => h.kind === 'missed_once')).toHaveLength(1);
+    await server.caller(admin).recurring.setEnabled({ workflowId: secondly, environment: 'draft', enabled: false });
+  });
+
+  it('an edited schedule counts from the edit: the old schedule fire times are not "missed"', async () => {
+    const caller = server.caller(builder);
+    const { revision } = await caller.workflow.byId({ id: everyMinute });
+    await caller.workflow.save({ id: everyMinute, graph: recurring({ kind: 'every', every: 1, unit: 'hours', missed: 'once' }), baseRevision: revision });
+    const edited = now;
+    now = new Date(now.getTime() + 3 * 3_600_000 + 30_000);
+    const changed = await eventually(async () => {
+      const [latest] = (await job(everyMinute, 'draft')).history;
+      return latest && latest.at > edited ? latest : undefined;
+    });
+    expect(changed.kind).toBe('rescheduled');
+    expect(changed.message).toMatch(/^The schedule changed \(now every hour, UTC\): counting from /);
+  });
+
   it('a recurring job has no live endpoint, and its draft can still be called to test it', async () => {
     await server.caller(builder).release.deploy();
     const live = await fetch(`${server.url}/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

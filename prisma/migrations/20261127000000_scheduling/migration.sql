@@ -73,6 +73,7 @@ CREATE TABLE "RecurringJob" (
     "changedAt" DATETIME NOT NULL,
     "changedBy" TEXT NOT NULL,
     "lastFireAt" DATETIME,
+    "scheduleKey" TEXT,
 
     PRIMARY KEY ("workflowId", "environment")
 );

@@ -8,10 +8,12 @@ export interface RecurringJobRow {
   environment: string;
   /** The last fire time handled (run, or skipped by the missed-fire policy). */
   lastFireAt: Date;
+  /** The schedule it was handled under (null: none yet since switched on). */
+  scheduleKey: string | null;
 }
 
 /** What happened to a recurring job, for its history. */
-export type RecurringEventKind = 'enabled' | 'disabled' | 'missed_once' | 'missed_skipped';
+export type RecurringEventKind = 'enabled' | 'disabled' | 'missed_once' | 'missed_skipped' | 'rescheduled';
 
 /**
  * Recurring jobs in SQL, on the engine's connection; writes run inside the caller's transaction
@@ -20,7 +22,7 @@ export type RecurringEventKind = 'enabled' | 'disabled' | 'missed_once' | 'misse
  * when two processes fire it at the same moment or one crashes while firing.
  */
 export class RecurringStore {
-  private readonly enabledStmt: Database.Statement<[], { workflowId: string; environment: string; lastFireAt: string | null; changedAt: string }>;
+  private readonly enabledStmt: Database.Statement<[], { workflowId: string; environment: string; lastFireAt: string | null; changedAt: string; scheduleKey: string | null }>;
   private readonly upsertStmt: Database.Statement;
   private readonly advanceStmt: Database.Statement;
   private readonly eventStmt: Database.Statement;
@@ -33,12 +35,14 @@ export class RecurringStore {
     private readonly writes: RunWrites,
   ) {
     this.stateStmt = db.prepare(`SELECT enabled FROM RecurringJob WHERE workflowId = ? AND environment = ?`);
-    this.enabledStmt = db.prepare(`SELECT workflowId, environment, lastFireAt, changedAt FROM RecurringJob WHERE enabled`);
+    this.enabledStmt = db.prepare(`SELECT workflowId, environment, lastFireAt, changedAt, scheduleKey FROM RecurringJob WHERE enabled`);
     this.upsertStmt = db.prepare(`INSERT INTO RecurringJob (workflowId, environment, enabled, changedAt, changedBy, lastFireAt)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workflowId, environment)
       DO UPDATE SET enabled = excluded.enabled, changedAt = excluded.changedAt, changedBy = excluded.changedBy,
-        lastFireAt = CASE WHEN excluded.enabled AND NOT RecurringJob.enabled THEN excluded.lastFireAt ELSE RecurringJob.lastFireAt END`);
-    this.advanceStmt = db.prepare(`UPDATE RecurringJob SET lastFireAt = ? WHERE workflowId = ? AND environment = ? AND enabled AND lastFireAt = ?`);
+        lastFireAt = CASE WHEN excluded.enabled AND NOT RecurringJob.enabled THEN excluded.lastFireAt ELSE RecurringJob.lastFireAt END,
+        scheduleKey = CASE WHEN excluded.enabled AND NOT RecurringJob.enabled THEN NULL ELSE RecurringJob.scheduleKey END`);
+    this.advanceStmt = db.prepare(`UPDATE RecurringJob SET lastFireAt = ?, scheduleKey = ? WHERE workflowId = ? AND environment = ? AND enabled
+      AND lastFireAt = ?`);
     this.eventStmt = db.prepare(`INSERT INTO RecurringEvent (id, workflowId, environment, at, kind, message, runId) VALUES (?, ?, ?, ?, ?, ?, ?)`);
   }
 
@@ -47,6 +51,7 @@ export class RecurringStore {
       workflowId: r.workflowId,
       environment: r.environment,
       lastFireAt: new Date(r.lastFireAt ?? r.changedAt),
+      scheduleKey: r.scheduleKey,
     }));
   }
 
@@ -66,11 +71,22 @@ export class RecurringStore {
    * and the runs are inserted; false (nothing written) when another process got there first or the
    * job was switched off.
    */
-  fire(job: RecurringJobRow, handledUntil: Date, runs: readonly RunRow[], event: { kind: RecurringEventKind; message: string; at: Date } | null): boolean {
-    const changed = this.advanceStmt.run(sqlDate(handledUntil), job.workflowId, job.environment, sqlDate(job.lastFireAt)).changes;
+  fire(
+    job: RecurringJobRow,
+    handledUntil: Date,
+    scheduleKey: string,
+    runs: readonly RunRow[],
+    event: { kind: RecurringEventKind; message: string; at: Date } | null,
+  ): boolean {
+    const changed = this.advanceStmt.run(sqlDate(handledUntil), scheduleKey, job.workflowId, job.environment, sqlDate(job.lastFireAt)).changes;
     if (changed === 0) return false;
-    for (const run of runs) this.writes.insertRun(run, null)(this.db);
-    if (event) this.event(job.workflowId, job.environment, event.at, event.kind, event.message, runs[0]?.id ?? null);
+    const inserted = { value: false };
+    let firstRun: string | null = null;
+    for (const run of runs) {
+      this.writes.insertRun(run, null, [], inserted)(this.db);
+      if (inserted.value) firstRun ??= run.id;
+    }
+    if (event) this.event(job.workflowId, job.environment, event.at, event.kind, event.message, event.kind === 'missed_once' ? firstRun : null);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { type RecurrenceSpec, fireTimesBetween, nextFireTimes } from '@switchyard/workflow';
+import { type RecurrenceSpec, describeRecurrence, fireTimesBetween, nextFireTimes } from '@switchyard/workflow';
 import type { Logger } from 'pino';
 import type { EngineDb, RecurringJobRow, RunRow } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
@@ -14,9 +14,12 @@ const LOOKAHEAD_MS = 1000;
 const GRACE_MS = 5000;
 /** For jobs switched, deployed or edited elsewhere (the CLI, another process). */
 const SAFETY_POLL_MS = 1000;
-/** Missed fire times counted per look, and looks per job per tick: enough for a day of a job due every second. */
-const COUNT_CAP = 10_000;
-const MAX_LOOKS = 20;
+/** Missed fire times listed before they are only counted as "more than" (one catch-up run either way). */
+const MISSED_CAP = 1000;
+/** Fire times within the grace period and the lookahead: a few seconds of a job due every second. */
+const UPCOMING_CAP = 100;
+/** Windows looked back through for the latest fire time before a moment: a second up to ten years. */
+const LOOK_BACK_MS = [1000, 60_000, 3_600_000, 86_400_000, 32 * 86_400_000, 367 * 86_400_000, 3660 * 86_400_000];
 
 export interface RecurringHooks {
   newId(now: Date): string;
@@ -112,63 +115,68 @@ export class RecurringJobs {
     const zone = this.hooks.timeZone;
     const now = this.clock();
     const horizon = new Date(now.getTime() + LOOKAHEAD_MS);
-    const due = this.dueTimes(spec, zone, job.lastFireAt, horizon);
-    if (due.count > 0) {
-      const missedBefore = now.getTime() - GRACE_MS;
-      const missed = due.times.filter((t) => t.getTime() < missedBefore);
-      const missedCount = due.count - (due.times.length - missed.length);
-      const upcoming = due.times.filter((t) => t.getTime() >= missedBefore);
-      const runs: RunRow[] = upcoming.map((at) => this.run(resolved, job, at, now));
-      let event: Parameters<EngineDb['recurring']['fire']>[3] = null;
-      if (missedCount > 0) {
-        const first = due.first!;
-        const last = missed[missed.length - 1] ?? first;
-        const range = missedCount === 1 ? `at ${first.toISOString()}` : `from ${first.toISOString()} to ${last.toISOString()}`;
-        const what = `${missedCount} fire time${missedCount === 1 ? '' : 's'} missed ${range}`;
+    const key = scheduleKey(spec, zone);
+    let runs: RunRow[] = [];
+    let event: Parameters<EngineDb['recurring']['fire']>[4] = null;
+    let handledUntil: Date | null = null;
+
+    if (job.scheduleKey !== null && job.scheduleKey !== key) {
+      // Edited, or deployed differently: the fire times since the last one belong to another
+      // schedule, so none of them was "missed". Count from now.
+      handledUntil = now;
+      event = { kind: 'rescheduled', message: `The schedule changed (now ${describeRecurrence(spec, zone)}): counting from ${now.toISOString()}`, at: now };
+    } else {
+      const missedBefore = new Date(now.getTime() - GRACE_MS);
+      const missed = job.lastFireAt < missedBefore ? this.missed(spec, zone, job.lastFireAt, missedBefore) : null;
+      const upcoming = fireTimesBetween(spec, zone, new Date(Math.max(job.lastFireAt.getTime(), missedBefore.getTime() - 1)), horizon, UPCOMING_CAP).times;
+      runs = upcoming.map((at) => this.run(resolved, job, at, now));
+      if (missed) {
+        const range = missed.count === 1 ? `at ${missed.first.toISOString()}` : `from ${missed.first.toISOString()} to ${missed.last.toISOString()}`;
+        const what = `${missed.count === 1 ? '1 fire time' : `${missed.count} fire times`} missed ${range}`;
         if (spec.missed === 'skip') {
           event = { kind: 'missed_skipped', message: `${what}: skipped (the job's policy)`, at: now };
         } else {
           // One run for all of them, keyed by the latest, due now.
-          runs.unshift(this.run(resolved, job, last, now, now));
+          runs.unshift(this.run(resolved, job, missed.last, now, now));
           event = { kind: 'missed_once', message: `${what}: ran once for all (the job's policy)`, at: now };
         }
       }
-      const handledUntil = due.times[due.times.length - 1]!;
+      const latest = upcoming[upcoming.length - 1] ?? missed?.last ?? null;
+      handledUntil = latest;
+      // Nothing due, but the key is new (first look since switched on): record it.
+      if (!handledUntil && job.scheduleKey === null) handledUntil = job.lastFireAt;
+    }
+
+    if (handledUntil) {
       const fired = await this.engineDb.commits.compute((db) => {
-        if (this.definitions.needsSnapshot(resolved)) this.engineDb.writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, now)(db);
-        return this.engineDb.recurring.fire(job, handledUntil, runs, event);
+        if (runs.length > 0 && this.definitions.needsSnapshot(resolved)) {
+          this.engineDb.writes.snapshot(resolved.workflowId, resolved.draftRevision!, resolved.snapshot!, now)(db);
+        }
+        return this.engineDb.recurring.fire(job, handledUntil!, key, runs, event);
       });
       if (fired) {
-        if (this.definitions.needsSnapshot(resolved)) this.definitions.snapshotStored(resolved);
+        if (runs.length > 0 && this.definitions.needsSnapshot(resolved)) this.definitions.snapshotStored(resolved);
         if (event) this.log.info({ workflowId: job.workflowId, environment: job.environment }, event.message);
-        this.hooks.wake();
+        if (runs.length > 0) this.hooks.wake();
       }
-      job = { ...job, lastFireAt: handledUntil };
+      job = { ...job, lastFireAt: handledUntil, scheduleKey: key };
     }
-    const [upcoming] = nextFireTimes(spec, zone, new Date(Math.max(job.lastFireAt.getTime(), horizon.getTime())), 1);
-    return upcoming ? Math.max(0, upcoming.getTime() - LOOKAHEAD_MS - this.clock().getTime()) : null;
+    const [next] = nextFireTimes(spec, zone, new Date(Math.max(job.lastFireAt.getTime(), horizon.getTime())), 1);
+    return next ? Math.max(0, next.getTime() - LOOKAHEAD_MS - this.clock().getTime()) : null;
   }
 
   /**
-   * Fire times after `after` up to `until`: how many, the first, and the last ones (a day of a
-   * job due every second after downtime is counted, not listed).
+   * The fire times after `after` and before `before` (missed ones): how many, the first and the
+   * last. A long downtime of a frequent job is not listed: past a thousand, the count says so and
+   * the last is found by looking back from `before`.
    */
-  private dueTimes(spec: RecurrenceSpec, zone: string, after: Date, until: Date): { count: number; first: Date | null; times: Date[] } {
-    let count = 0;
-    let first: Date | null = null;
-    let from = after;
-    let times: Date[] = [];
-    for (let look = 0; look < MAX_LOOKS; look++) {
-      const page = fireTimesBetween(spec, zone, from, until, COUNT_CAP);
-      if (page.times.length === 0) break;
-      first ??= page.times[0]!;
-      count += page.times.length;
-      times = page.times;
-      from = page.times[page.times.length - 1]!;
-      if (!page.more) break;
-    }
-    // Only the last page's times are kept: what is due now and the latest missed ones.
-    return { count, first, times };
+  private missed(spec: RecurrenceSpec, zone: string, after: Date, before: Date): { count: string | number; first: Date; last: Date } | null {
+    const until = new Date(before.getTime() - 1);
+    const page = fireTimesBetween(spec, zone, after, until, MISSED_CAP);
+    const first = page.times[0];
+    if (!first) return null;
+    if (!page.more) return { count: page.times.length, first, last: page.times[page.times.length - 1]! };
+    return { count: `more than ${MISSED_CAP.toLocaleString('en')}`, first, last: latestUpTo(spec, zone, until) ?? page.times[page.times.length - 1]! };
   }
 
   private run(resolved: ResolvedDefinition, job: RecurringJobRow, fireAt: Date, now: Date, runAt: Date = fireAt): RunRow {
@@ -189,4 +197,19 @@ export class RecurringJobs {
       return null;
     }
   }
+}
+
+/** What a job's fire times depend on: its schedule, and the zone it falls back to. */
+function scheduleKey(spec: RecurrenceSpec, zone: string): string {
+  return JSON.stringify({ spec, zone: spec.timeZone ?? zone });
+}
+
+/** The latest fire time at or before `until`, looking back through growing windows. */
+function latestUpTo(spec: RecurrenceSpec, zone: string, until: Date): Date | null {
+  for (const window of LOOK_BACK_MS) {
+    const { times } = fireTimesBetween(spec, zone, new Date(until.getTime() - window), until, MISSED_CAP);
+    const last = times[times.length - 1];
+    if (last) return last;
+  }
+  return null;
 }

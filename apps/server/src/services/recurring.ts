@@ -5,7 +5,7 @@ import { Environment } from './runs.ts';
 import { fromRow } from './workflows.ts';
 
 /** What a recurring job's history records. */
-export const RecurringEventKind = z.enum(['enabled', 'disabled', 'missed_once', 'missed_skipped'] as const satisfies readonly StoredEventKind[]);
+export const RecurringEventKind = z.enum(['enabled', 'disabled', 'missed_once', 'missed_skipped', 'rescheduled'] as const satisfies readonly StoredEventKind[]);
 
 /** How many upcoming fire times the page shows, and how much history. */
 const NEXT_FIRES = 5;
@@ -32,7 +32,9 @@ export async function listRecurringJobs(db: Db, instanceZone: string, now: Date)
     const event = workflow.graph.nodes.find((n) => n.type === 'recurringEvent');
     const draftSpec = event?.type === 'recurringEvent' ? event.data.schedule : null;
     const liveSpec = liveSpecs.get(workflow.id) ?? null;
-    if (!draftSpec && !liveSpec) continue;
+    // A job left switched on stays listed (so it can be switched off) after its workflow stopped being recurring.
+    const switchedOn = Environment.options.some((env) => state.get(`${workflow.id}:${env}`)?.enabled);
+    if (!draftSpec && !liveSpec && !switchedOn) continue;
     const environments = [];
     for (const environment of Environment.options) {
       const spec = environment === 'draft' ? draftSpec : liveSpec;

@@ -108,13 +108,14 @@ export function zoneNote(instanceZone: string, browserZone: string | null): stri
 }
 
 /** The kinds of history entry the server records (the column is text: others are shown as they are). */
-export type HistoryKind = 'enabled' | 'disabled' | 'missed_once' | 'missed_skipped';
+export type HistoryKind = 'enabled' | 'disabled' | 'missed_once' | 'missed_skipped' | 'rescheduled';
 
 export const HISTORY_LABELS: Record<HistoryKind, string> = {
   enabled: 'Switched on',
   disabled: 'Switched off',
   missed_once: 'Missed, ran once',
   missed_skipped: 'Missed, skipped',
+  rescheduled: 'Schedule changed',
 };
 
 export function isHistoryKind(kind: string): kind is HistoryKind {
