@@ -224,6 +224,29 @@ describe('retention', () => {
   });
 });
 
+describe('retention of scheduled runs', () => {
+  it('counts from when a run ended: a run scheduled further ahead than the retention keeps its record after it runs', async () => {
+    let now = new Date('2026-03-01T10:00:00Z');
+    const server = await startTestServer({ RETENTION_DAYS_DRAFT: '14', RETENTION_SWEEP_SECONDS: '1' }, { clock: () => now });
+    try {
+      await saveWorkflow(server, 'greet', greet);
+      const oldId = (await call(server, '/version-test/api/1.1/wf/greet', { name: 'old' })).headers.get('x-switchyard-run-id')!;
+      const later = await json(await call(server, '/version-test/api/1.1/wf/greet/schedule', { scheduled_date: '2026-03-31T10:00:00Z', parameters: { name: 'later' } }));
+      now = new Date('2026-03-31T10:00:01Z');
+      const ran = await eventually(async () => {
+        const run = await server.caller(builder).run.byId({ id: later.response.run_id });
+        return run.status === 'succeeded' ? run : undefined;
+      });
+      expect(ran.deletesAt).toEqual(new Date(ran.finishedAt!.getTime() + 14 * 86_400_000));
+      // The sweep has run once the old run is gone; the scheduled one, created 30 days ago, stays.
+      await eventually(async () => ((await server.db.run.count({ where: { id: oldId } })) === 0 ? true : undefined), 100);
+      expect(await server.db.run.count({ where: { id: later.response.run_id } })).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('retention of scheduling records', () => {
   it('deletes ended batches with their lists, and recurring-job history, past their environment retention; running batches stay', async () => {
     let now = new Date('2026-03-01T10:00:00Z');

@@ -7,7 +7,7 @@ import { type Sqlite, sqlDate } from './sqlite.ts';
  * path barely notices.
  */
 export class RunRetention {
-  private readonly scan: Database.Statement<[string, string, number], { id: string; environment: string; createdAt: string; status: string }>;
+  private readonly scan: Database.Statement<[string, string, number], { id: string; environment: string; createdAt: string; finishedAt: string | null; status: string }>;
   private readonly deleteSteps: Database.Statement;
   private readonly deleteAttempts: Database.Statement;
   private readonly deleteRun: Database.Statement;
@@ -18,13 +18,19 @@ export class RunRetention {
   constructor(private readonly db: Sqlite) {
     // Runs not yet ended (a million pending, scheduled months ahead) are skipped inside SQLite,
     // not returned page after page.
-    this.scan = db.prepare(`SELECT id, environment, createdAt, status FROM Run WHERE id > ? AND id < ? AND status NOT IN ('queued', 'running')
+    this.scan = db.prepare(`SELECT id, environment, createdAt, finishedAt, status FROM Run WHERE id > ? AND id < ? AND status NOT IN ('queued', 'running')
       ORDER BY id LIMIT ?`);
     this.deleteSteps = db.prepare(`DELETE FROM RunStep WHERE runId = ?`);
     this.deleteAttempts = db.prepare(`DELETE FROM RunAttempt WHERE runId = ?`);
     this.deleteRun = db.prepare(`DELETE FROM Run WHERE id = ?`);
-    this.deleteSnapshots = db.prepare(`DELETE FROM DraftSnapshot WHERE createdAt < ? AND NOT EXISTS
-      (SELECT 1 FROM Run WHERE Run.workflowId = DraftSnapshot.workflowId AND Run.draftRevision = DraftSnapshot.revision)`);
+    // Kept while a run is pinned to them, or a running batch will make runs pinned to them (its
+    // items, or its end run).
+    this.deleteSnapshots = db.prepare(`DELETE FROM DraftSnapshot WHERE createdAt < ?
+      AND NOT EXISTS (SELECT 1 FROM Run WHERE Run.workflowId = DraftSnapshot.workflowId AND Run.draftRevision = DraftSnapshot.revision)
+      AND NOT EXISTS (SELECT 1 FROM Batch WHERE Batch.status = 'running' AND (
+        (Batch.workflowId = DraftSnapshot.workflowId AND Batch.draftRevision = DraftSnapshot.revision)
+        OR (json_extract(Batch.onFinish, '$.workflowId') = DraftSnapshot.workflowId
+          AND json_extract(Batch.onFinish, '$.draftRevision') = DraftSnapshot.revision)))`);
     // Their lists go with them (BatchList cascades).
     this.deleteBatches = db.prepare(`DELETE FROM Batch WHERE environment = ? AND status != 'running' AND finishedAt < ?`);
     this.deleteRecurringEvents = db.prepare(`DELETE FROM RecurringEvent WHERE environment = ? AND at < ?`);
@@ -44,12 +50,13 @@ export class RunRetention {
 
   /**
    * One batch: looks at up to `limit` runs after `cursor` created before `upTo` (an id bound), and
-   * deletes the finished ones `expired` says are past their retention. Returns the next cursor
+   * deletes the finished ones `expired` says are past their retention, counted from when they
+   * ended (a run scheduled months ahead keeps its record as long as any other). Returns the next cursor
    * (null when the walk is done) and how many were deleted.
    */
-  batch(cursor: string, upTo: string, limit: number, expired: (run: { environment: string; createdAt: Date }) => boolean) {
+  batch(cursor: string, upTo: string, limit: number, expired: (run: { environment: string; endedAt: Date }) => boolean) {
     const rows = this.scan.all(cursor, upTo, limit);
-    const doomed = rows.filter((r) => expired({ environment: r.environment, createdAt: new Date(r.createdAt) }));
+    const doomed = rows.filter((r) => expired({ environment: r.environment, endedAt: new Date(r.finishedAt ?? r.createdAt) }));
     if (doomed.length > 0) {
       this.db
         .transaction(() => {

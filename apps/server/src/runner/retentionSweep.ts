@@ -39,7 +39,7 @@ export class RetentionSweep {
       const now = this.clock().getTime();
       const { draft, live } = this.config.retentionMs;
       const upTo = uuidv7Floor(new Date(now - Math.min(draft, live)));
-      const expired = (run: { environment: string; createdAt: Date }) => run.createdAt.getTime() < now - (run.environment === 'draft' ? draft : live);
+      const expired = (run: { environment: string; endedAt: Date }) => run.endedAt.getTime() < now - (run.environment === 'draft' ? draft : live);
       let cursor: string | null = '';
       let deleted = 0;
       while (cursor !== null && !this.stopped) {

@@ -133,8 +133,8 @@ export async function getRun(db: Db, id: string, retentionMs: Record<Environment
     batchIndex: run.batchIndex,
     input: run.input,
     output: run.output,
-    /** When retention deletes it (finished runs only). */
-    deletesAt: FINAL.includes(status) ? new Date(run.createdAt.getTime() + retentionMs[environment]) : null,
+    /** When retention deletes it (ended runs only): the retention period after it ended. */
+    deletesAt: FINAL.includes(status) ? new Date((run.finishedAt ?? run.createdAt).getTime() + retentionMs[environment]) : null,
     attemptList: run.attemptRows.map((a) => ({
       number: a.number,
       reason: AttemptReason.parse(a.reason),
