@@ -37,6 +37,9 @@ describe('/metrics', () => {
     const remote = await server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' });
     expect(remote.statusCode).toBe(403);
     expect(remote.json()).toMatchObject({ message: expect.stringMatching(/METRICS_PUBLIC/) });
+    // A proxy on this machine: the request comes from loopback but says whom it forwards.
+    const proxied = await fetch(`${server.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(proxied.status).toBe(403);
     const open = await startTestServer({ METRICS_PUBLIC: 'true' });
     try {
       expect((await open.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' })).statusCode).toBe(200);

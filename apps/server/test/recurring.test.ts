@@ -188,5 +188,13 @@ describe('recurring jobs', () => {
     const draft = await fetch(`${server.url}/version-test/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(draft.status).toBe(200);
     expect(await job(everyMinute, 'live')).toMatchObject({ available: true, enabled: false });
+    // Nor can it be scheduled in live, around the admins' switch.
+    const scheduled = await fetch(`${server.url}/api/1.1/wf/every-minute/schedule`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scheduled_date: now.getTime() }),
+    });
+    expect(scheduled.status).toBe(404);
+    await expect(server.caller(builder).scheduler.schedule({ environment: 'live', workflowId: everyMinute, runAt: now, parameters: {} })).rejects.toThrow(/recurring job/);
   });
 });

@@ -89,6 +89,13 @@ describe('scheduling', () => {
       ['/version-test/api/1.1/wf/nobody/schedule', { scheduled_date: T0.toISOString() }, 404, /No workflow called "nobody"/],
       ['/api/1.1/wf/needs-amount/schedule', { scheduled_date: T0.toISOString(), parameters: { amount: 1 } }, 404, /not deployed/],
     ];
+    const form = await fetch(`${server.url}/version-test/api/1.1/wf/needs-amount/schedule`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'scheduled_date=1796115600000&amount=1',
+    });
+    expect(form.status).toBe(415);
+    expect((await json(form)).message).toMatch(/JSON body/);
     for (const [url, body, status, message] of cases) {
       const response = await post(server, url, body);
       expect(response.status, JSON.stringify(body)).toBe(status);

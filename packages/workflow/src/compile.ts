@@ -28,6 +28,8 @@ export interface WorkflowSummary {
   id: string;
   name: string;
   parameters: readonly Parameter[];
+  /** A recurring job: it runs on its schedule and cannot be scheduled by a step. */
+  recurring?: boolean;
 }
 
 export interface CompileOptions {
@@ -42,7 +44,8 @@ export interface CompileOptions {
 
 /** A workflow as a scheduling target, read from its graph. */
 export function workflowSummary(id: string, name: string, graph: WorkflowGraph): WorkflowSummary {
-  return { id, name, parameters: eventParameters(graph.nodes.find(isEventNode)) };
+  const event = graph.nodes.find(isEventNode);
+  return { id, name, parameters: eventParameters(event), recurring: event?.type === 'recurringEvent' };
 }
 
 /**

@@ -62,7 +62,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Prometheus' text format. No token exists yet (the Workflow API issue adds them), so it answers
   // loopback only, unless METRICS_PUBLIC opens it.
   app.get('/metrics', async (request, reply) => {
-    if (!deps.config.metricsPublic && !LOOPBACK.has(request.ip)) {
+    // A proxy on this machine forwards others' requests from loopback: those say so in a header.
+    const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined || request.headers['x-real-ip'] !== undefined;
+    if (!deps.config.metricsPublic && (!LOOPBACK.has(request.ip) || forwarded)) {
       return reply.code(403).send({ status: 'error', message: 'Metrics are served to this machine only; set METRICS_PUBLIC=true to open them' });
     }
     return reply.type(deps.metrics.contentType).send(await deps.metrics.text());

@@ -97,7 +97,8 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
   const schedule = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
     try {
-      if (request.jsonText === null) checkFormBody(request.body);
+      // Its body nests the parameters, which a form cannot say: JSON only.
+      if (request.jsonText === null) return sendError(reply, 415, 'Scheduling takes a JSON body: {"scheduled_date": ..., "parameters": {...}}');
       const { runAt, parameters } = readScheduleBody(request.body);
       if (!deps.engine.isReady) throw new EngineStoppedError();
       const { runId } = await deps.engine.scheduling.schedule({

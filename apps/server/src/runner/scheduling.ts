@@ -2,7 +2,7 @@ import { type Json, LATEST_DUE_DATE, MAX_BATCH_ITEMS, NonRetriableError, type Sc
 import { type EngineDb, type NewBatch, type OnFinishRun, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { CancelOne, CancelResult } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
-import { AppError, badRequest } from '../services/errors.ts';
+import { AppError, badRequest, notFound } from '../services/errors.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
 import type { SchedulerControl } from '../services/scheduler.ts';
 import { DatabaseBusyError } from './errors.ts';
@@ -86,6 +86,7 @@ export class Scheduling implements SchedulerControl {
       'name' in request.target
         ? this.definitions.forCall(request.environment, request.target.name)
         : this.definitions.forTarget(request.environment, request.target.workflowId);
+    refuseRecurring(resolved, request.environment);
     const inputs = readInputs(resolved.definition.trigger.parameters, request.body);
     if (!inputs.ok) {
       throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
@@ -219,6 +220,7 @@ export class Scheduling implements SchedulerControl {
       throw badRequest(`The list has ${request.items.length.toLocaleString('en')} items; a batch may have at most ${MAX_BATCH_ITEMS.toLocaleString('en')}`);
     }
     const resolved = this.definitions.forTarget(environment, request.workflowId);
+    refuseRecurring(resolved, environment);
     const specs = resolved.definition.trigger.parameters;
     const itemSpec = specs.find((p) => p.id === request.itemParameterId);
     if (!itemSpec) throw badRequest(`${resolved.definition.name} has no parameter with id ${request.itemParameterId} for the items`);
@@ -238,6 +240,7 @@ export class Scheduling implements SchedulerControl {
     checkDue(new Date(request.startAt.getTime() + Math.max(0, request.items.length - 1) * request.intervalMs), 'The last item\'s start');
     const chainDepth = this.chainDepth(environment, request.parent);
     const onFinish = request.onFinishWorkflowId ? this.definitions.forTarget(environment, request.onFinishWorkflowId) : null;
+    if (onFinish) refuseRecurring(onFinish, environment);
     const list = JSON.stringify(items);
     if (list.length > MAX_BATCH_LIST_BYTES) throw badRequest(`The list is ${Math.round(list.length / 1048576)} MiB as JSON; a batch may hold at most 64 MiB`);
     const now = this.clock();
@@ -334,6 +337,16 @@ export class Scheduling implements SchedulerControl {
       throw error;
     }
     for (const r of snapshots) this.definitions.snapshotStored(r);
+  }
+}
+
+/**
+ * A recurring job runs on its schedule, once admins switch it on: in live nothing else starts it
+ * (its draft may still be run, to test it).
+ */
+function refuseRecurring(resolved: ResolvedDefinition, environment: Environment): void {
+  if (environment === 'live' && resolved.definition.trigger.type === 'recurring') {
+    throw notFound(`"${resolved.definition.name}" is a recurring job: it runs on its schedule and cannot be scheduled`).because('unknown_workflow');
   }
 }
 

@@ -136,8 +136,17 @@ export const scheduleOnListAction: ActionModule<z.infer<typeof Config>, z.infer<
       } else {
         const given = new Set<string>(BATCH_END_KEYS);
         const missing = onFinish?.parameters.filter((p) => !p.optional && !given.has(p.key.trim())) ?? [];
-        if (missing.length > 0) {
+        // batch_id is text, the counts are numbers: a parameter declared otherwise could never be read.
+        const mistyped = onFinish?.parameters.filter((p) => given.has(p.key.trim()) && (p.list || p.type !== (p.key.trim() === 'batch_id' ? 'text' : 'number'))) ?? [];
+        if (onFinish?.recurring) {
+          ctx.error('onFinishWorkflowId', `${onFinish.name} is a recurring job: it runs on its schedule and cannot be run at the end of a batch`);
+          ok = false;
+        } else if (missing.length > 0) {
           ctx.error('onFinishWorkflowId', `${onFinish!.name} needs ${missing.map((p) => `"${p.key}"`).join(', ')}, which the end of a batch does not give (it gives ${BATCH_END_KEYS.join(', ')})`);
+          ok = false;
+        } else if (mistyped.length > 0) {
+          const p = mistyped[0]!;
+          ctx.error('onFinishWorkflowId', `${onFinish!.name}'s "${p.key}" must be ${p.key.trim() === 'batch_id' ? 'text' : 'a number'} (the end of a batch gives batch_id as text and the counts as numbers)`);
           ok = false;
         }
         onFinishWorkflowId = config.onFinishWorkflowId;

@@ -44,6 +44,13 @@ describe('Schedule API workflow: compiling against the workflows it may target',
     ]);
   });
 
+  it('refuses a recurring job as the target', () => {
+    const nightly = { id: 'wf_nightly', name: 'nightly', parameters: [], recurring: true };
+    expect(errorsOf(graph({ actions: [schedule({ workflowId: 'wf_nightly', parameters: {} })] }), { workflows: new Map([[nightly.id, nightly]]) })).toEqual([
+      ['error', 'sched', 'workflowId', 'nightly is a recurring job: it runs on its schedule and cannot be scheduled'],
+    ]);
+  });
+
   it('warns about values for parameters the target no longer has, and ignores them', () => {
     const definition = compile('orders', graph({ actions: [schedule({ parameters: { p_days: '1', p_old: '2' } })] }), { workflows });
     expect(definition.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', field: 'parameters', message: expect.stringMatching(/no longer has/) })]);
@@ -109,6 +116,10 @@ describe('Schedule API workflow on a list', () => {
       ['error', 'fan', 'parameters.p_days', '"days" is required by remind'],
     ]);
     expect(errorsOf(withDays({ intervalSeconds: '' }))).toEqual([['error', 'fan', 'intervalSeconds', 'Write the seconds between starts (0 for none)']]);
+    const done = { id: 'wf_done', name: 'done', parameters: [{ id: 'p_total', key: 'total', type: 'date' as const, list: false, optional: false }] };
+    expect(errorsOf(withDays({ onFinishWorkflowId: 'wf_done' }), { workflows: new Map([...workflows, [done.id, done]]) })).toEqual([
+      ['error', 'fan', 'onFinishWorkflowId', expect.stringMatching(/"total" must be a number/)],
+    ]);
     // remind needs "days", which the end of a batch does not give.
     expect(errorsOf(withDays({ onFinishWorkflowId: 'wf_remind' }))).toEqual([['error', 'fan', 'onFinishWorkflowId', expect.stringMatching(/needs "days"/)]]);
   });

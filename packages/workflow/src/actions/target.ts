@@ -30,6 +30,10 @@ export function compileTarget(ctx: CompileContext, field: string, workflowId: st
     ctx.error(field, 'The chosen workflow no longer exists: choose another');
     return null;
   }
+  if (target.recurring) {
+    ctx.error(field, `${target.name} is a recurring job: it runs on its schedule and cannot be scheduled`);
+    return null;
+  }
   return target;
 }
 
