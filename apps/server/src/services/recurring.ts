@@ -17,15 +17,32 @@ const HISTORY = 10;
  * schedule in words, its next fire times, its last run and its recent history.
  */
 export async function listRecurringJobs(db: Db, instanceZone: string, now: Date) {
-  const workflows = (await db.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
-  const release = await db.release.findFirst({ orderBy: { number: 'desc' }, include: { workflows: true } });
+  const jobs = await db.recurringJob.findMany();
+  const state = new Map(jobs.map((j) => [`${j.workflowId}:${j.environment}`, j]));
+  const switchedOnIds = jobs.filter((j) => j.enabled).map((j) => j.workflowId);
+  // Only graphs and definitions that can be recurring are parsed: this page is polled.
+  const workflows = (
+    await db.workflow.findMany({
+      where: { OR: [{ graph: { contains: '"recurringEvent"' } }, { id: { in: switchedOnIds } }] },
+      orderBy: { name: 'asc' },
+    })
+  ).map(fromRow);
+  const release = await db.release.findFirst({
+    orderBy: { number: 'desc' },
+    include: { workflows: { where: { definition: { contains: '"recurring"' } } } },
+  });
   const liveSpecs = new Map<string, RecurrenceSpec>();
   for (const entry of release?.workflows ?? []) {
     const definition = parseDefinition(JSON.parse(entry.definition));
     if (definition.trigger.type === 'recurring') liveSpecs.set(entry.workflowId, definition.trigger.schedule);
   }
-  const jobs = await db.recurringJob.findMany();
-  const state = new Map(jobs.map((j) => [`${j.workflowId}:${j.environment}`, j]));
+  // Live-only jobs (the draft is no longer recurring) are listed too.
+  const known = new Set(workflows.map((w) => w.id));
+  const liveOnly = [...liveSpecs.keys()].filter((id) => !known.has(id));
+  if (liveOnly.length > 0) {
+    workflows.push(...(await db.workflow.findMany({ where: { id: { in: liveOnly } } })).map(fromRow));
+    workflows.sort((a, b) => a.name.localeCompare(b.name));
+  }
 
   const rows = [];
   for (const workflow of workflows) {

@@ -59,7 +59,8 @@ const INPUT_PREVIEW_CHARS = 300;
  * Pending runs (queued, not started, nobody waiting) of an environment in due order, a page at a
  * time: keyset paging on (due time, id) off the partial index of queued runs, so page 20,000 of a
  * million costs what page 1 does. Raw SQL because the partial index is only used when the query
- * says `status = 'queued'` literally.
+ * says `status = 'queued'` literally; filtered by workflow it must use that workflow's index
+ * (the planner otherwise walks the whole environment's queue).
  */
 export async function listPending(db: Db, input: PendingListInput) {
   const limit = input.limit;
@@ -85,7 +86,7 @@ export async function listPending(db: Db, input: PendingListInput) {
   const rows = await db.$queryRawUnsafe<PendingRow[]>(
     `SELECT id, workflowId, workflowName, trigger, runAt, createdAt, substr(input, 1, ${INPUT_PREVIEW_CHARS + 1}) AS input, scheduledBy,
       parentRunId, chainDepth, releaseNumber, draftRevision, attempts, batchId
-     FROM Run WHERE ${conditions.join(' AND ')} ORDER BY runAt, id LIMIT ${limit + 1}`,
+     FROM Run ${input.workflowId ? 'INDEXED BY Run_pending_workflow_idx' : ''} WHERE ${conditions.join(' AND ')} ORDER BY runAt, id LIMIT ${limit + 1}`,
     ...params,
   );
   const page = rows.slice(0, limit).map((r) => ({
