@@ -197,7 +197,8 @@ const ordered = await scheduleList(2_000, true);
 const orderedIn = await untilDone(ordered.batchId);
 console.log(`  one after another (2,000):    ${(2_000 / (orderedIn / 1000)).toFixed(0)} items/s`);
 const million = await scheduleList(1_000_000, false);
-console.log(`schedule a 1,000,000-item list: ${million.ms.toFixed(0)} ms`);
+const stored = reader.prepare(`SELECT b.total, length(l.items) AS bytes FROM Batch b JOIN BatchList l ON l.batchId = b.id WHERE b.id = ?`).get(million.batchId) as { total: number; bytes: number };
+console.log(`schedule a 1,000,000-item list: ${million.ms.toFixed(0)} ms (recorded: ${stored.total.toLocaleString('en')} items, list ${(stored.bytes / 1048576).toFixed(1)} MiB)`);
 await scheduling.cancelBatch('live', million.batchId, 'bench');
 }
 
