@@ -76,15 +76,32 @@ export class Metrics {
     });
   }
 
+  /**
+   * Labelled children, kept: finding one from its labels hashes them, a cost every run would pay
+   * on the webhook path.
+   */
+  private readonly children = new Map<string, { inc(): void } | { observe(value: number): void }>();
+
+  private child<T extends { inc(): void } | { observe(value: number): void }>(key: string, make: () => T): T {
+    let found = this.children.get(key) as T | undefined;
+    if (!found) {
+      found = make();
+      this.children.set(key, found);
+    }
+    return found;
+  }
+
   runEnded(run: { workflow: string; environment: string; trigger: string; status: string; durationMs: number }): void {
-    this.runs.inc({ workflow: run.workflow, environment: run.environment, trigger: run.trigger, status: run.status });
-    this.duration.observe({ environment: run.environment, trigger: run.trigger }, run.durationMs / 1000);
+    const { workflow, environment, trigger, status } = run;
+    this.child(`r\u0000${workflow}\u0000${environment}\u0000${trigger}\u0000${status}`, () => this.runs.labels({ workflow, environment, trigger, status })).inc();
+    this.child(`d\u0000${environment}\u0000${trigger}`, () => this.duration.labels({ environment, trigger })).observe(run.durationMs / 1000);
   }
 
   /** A queued run started `latenessMs` after it was due. */
   runStarted(run: { environment: string; trigger: string; latenessMs: number }): void {
     const late = Math.max(0, run.latenessMs);
-    this.lateness.observe({ environment: run.environment, trigger: run.trigger }, late / 1000);
+    const { environment, trigger } = run;
+    this.child(`l\u0000${environment}\u0000${trigger}`, () => this.lateness.labels({ environment, trigger })).observe(late / 1000);
     this.minuteStarted++;
     if (this.minuteLateness.length < 100_000) this.minuteLateness.push(late);
   }
