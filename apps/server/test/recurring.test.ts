@@ -105,6 +105,15 @@ describe('recurring jobs', () => {
     await eventually(async () => ((await runsOf(skipper)).length === 2 ? true : undefined));
   });
 
+  it('switching a job off cancels the run already made for its next fire time', async () => {
+    const nextFire = new Date(T0.getTime() + 8 * MINUTE);
+    now = new Date(nextFire.getTime() - 500);
+    const ahead = await eventually(async () => (await runsOf(everyMinute)).find((r) => r.runAt.getTime() === nextFire.getTime() && r.status === 'queued'));
+    await server.caller(admin).recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: false });
+    expect(await server.caller(viewer).run.byId({ id: ahead.id })).toMatchObject({ status: 'cancelled', error: `The recurring job was switched off by ${admin.email}` });
+    await server.caller(admin).recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: true });
+  });
+
   it('switched off, it fires no more; switched on again it starts from then, not catching up', async () => {
     const admins = server.caller(admin);
     await admins.recurring.setEnabled({ workflowId: everyMinute, environment: 'draft', enabled: false });

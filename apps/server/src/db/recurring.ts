@@ -29,12 +29,16 @@ export class RecurringStore {
   private readonly ids = new V7Generator();
 
   private readonly stateStmt: Database.Statement<[string, string], { enabled: number }>;
+  private readonly cancelAheadStmt: Database.Statement;
 
   constructor(
     private readonly db: Sqlite,
     private readonly writes: RunWrites,
   ) {
     this.stateStmt = db.prepare(`SELECT enabled FROM RecurringJob WHERE workflowId = ? AND environment = ?`);
+    // The run of the next fire time is made a moment ahead: switched off, it must not start.
+    this.cancelAheadStmt = db.prepare(`UPDATE Run SET status = 'cancelled', error = ?, finishedAt = ?
+      WHERE workflowId = ? AND environment = ? AND status = 'queued' AND trigger = 'recurring' AND attempts = 0 AND runAt > ?`);
     this.enabledStmt = db.prepare(`SELECT workflowId, environment, lastFireAt, changedAt, scheduleKey FROM RecurringJob WHERE enabled`);
     this.upsertStmt = db.prepare(`INSERT INTO RecurringJob (workflowId, environment, enabled, changedAt, changedBy, lastFireAt)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workflowId, environment)
@@ -62,6 +66,7 @@ export class RecurringStore {
   setEnabled(workflowId: string, environment: string, enabled: boolean, by: string, now: Date): boolean {
     if ((this.stateStmt.get(workflowId, environment)?.enabled === 1) === enabled) return false;
     this.upsertStmt.run(workflowId, environment, enabled ? 1 : 0, sqlDate(now), by, sqlDate(now));
+    if (!enabled) this.cancelAheadStmt.run(`The recurring job was switched off by ${by}`, sqlDate(now), workflowId, environment, sqlDate(now));
     this.event(workflowId, environment, now, enabled ? 'enabled' : 'disabled', `Switched ${enabled ? 'on' : 'off'} by ${by}`, null);
     return true;
   }
