@@ -317,10 +317,12 @@ describe('compile never throws (property)', () => {
                   : []),
         ]);
         const quoted = texts.some((text) => /["']/.test(text));
-        const named = quoted ? [] : [
+        // `.$id` after something that is not a parameter is a field name the builder typed as is
+        // (the editor shows it so too), not a reference.
+        const named = (quoted ? [] : [
           ...(event?.type === 'apiEvent' ? event.data.parameters.filter((p) => p.key.trim() !== '').map((p) => p.id) : []),
           ...parsed.data.nodes.filter((n) => n.type === 'action').map((n) => n.id),
-        ];
+        ]).filter((id) => !texts.some((text) => text.includes(`.$${id}`)));
         for (const d of result.diagnostics) {
           expect(d.message).not.toMatch(/Maximum call stack|RangeError|TypeError|undefined|\[object Object\]|\[native code\]/);
           for (const id of named) expect(d.message, id).not.toMatch(new RegExp(`(?<![A-Za-z0-9_$])\\$${id}(?![A-Za-z0-9_$])`));
