@@ -1,16 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type APIRequestContext, type Browser, type Page, type TestInfo, expect, test } from '@playwright/test';
-import { signIn } from './session.ts';
+import { type APIRequestContext, type Page, type TestInfo, expect, test } from '@playwright/test';
+import { createUser, signIn, signedIn, trpc, trpcQuery } from './session.ts';
 
 // A scheduled run's page tells its story: when it is due (and how late it started), who or what
 // scheduled it (the API, a run, the recurring job, a batch), how deep in a chain of runs scheduling
 // runs it is, and what it is pinned to. A builder cancels a pending run there, after confirming; a
 // viewer gets no cancel button. Runs called directly show none of it.
 
-const CLI = fileURLToPath(new URL('../../apps/server/bin/switchyard.mjs', import.meta.url));
 /** Names unique to this run of the spec, so it also passes against a server that has run it before. */
 const suffix = Date.now().toString(36);
 const BUILDER = { email: `rd-builder-${suffix}@example.com`, password: 'builder password 123' };
@@ -26,37 +23,9 @@ const DAY = 24 * 3600 * 1000;
 /** "tomorrow" or "in 24 hours": a day ahead, as the console words it (a few seconds under a day is hours). */
 const ABOUT_A_DAY = /tomorrow|in 2[34] hours/;
 
-async function trpc<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${procedure}`, { data: { json: input } });
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-async function trpcQuery<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.get(`/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-function createUser(user: { email: string; password: string }, role: 'builder' | 'viewer') {
-  const out = execFileSync(process.execPath, [CLI, 'create-user', '--email', user.email, '--password', user.password, '--role', role], {
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    encoding: 'utf8',
-  });
-  expect(out).toContain(`Created ${role} ${user.email}`);
-}
 
-/** A page of its own (own cookies) signed in as `user`. */
-async function signedIn(browser: Browser, user: { email: string; password: string }): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/workflows$/);
-  return page;
-}
 
 type Param = { key: string; type: 'text' | 'number'; list?: boolean; optional?: boolean };
 const apiEvent = (parameters: Param[]) => ({

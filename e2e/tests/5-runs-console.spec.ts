@@ -1,5 +1,5 @@
 import { type APIRequestContext, type Locator, type Page, expect, test } from '@playwright/test';
-import { signIn } from './session.ts';
+import { signIn, trpc } from './session.ts';
 
 // The runs console: filters kept in the URL, live updates that keep loaded pages, keyset paging,
 // and a failed run's detail with its timeline folded and "Jump to first failure".
@@ -13,12 +13,6 @@ const names = {
   long: `console-long-${suffix}`,
   slow: `console-slow-${suffix}`,
 };
-
-async function trpc<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${procedure}`, { data: { json: input } });
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
 interface NodeSpec {
   id: string;

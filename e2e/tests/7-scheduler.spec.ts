@@ -1,15 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type APIRequestContext, type Browser, type Page, type TestInfo, expect, test } from '@playwright/test';
-import { signIn } from './session.ts';
+import { type APIRequestContext, type Page, type TestInfo, expect, test } from '@playwright/test';
+import { createUser, signIn, signedIn, trpc, trpcQuery } from './session.ts';
 
 // The Scheduler page: a builder schedules runs for later over HTTP, sees them in due order and
 // cancels one; an admin pauses and resumes the draft scheduler, sets the chain depth limit and
 // cancels everything; a viewer sees the state but no control works for them.
 
-const CLI = fileURLToPath(new URL('../../apps/server/bin/switchyard.mjs', import.meta.url));
 /** Names unique to this run of the spec, so it also passes against a server that has run it before. */
 const suffix = Date.now().toString(36);
 const BUILDER = { email: `sched-builder-${suffix}@example.com`, password: 'builder password 123' };
@@ -17,37 +14,9 @@ const VIEWER = { email: `sched-viewer-${suffix}@example.com`, password: 'viewer 
 const names = { target: `sched-target-${suffix}`, chainer: `sched-chainer-${suffix}` };
 const DAY = 24 * 3600 * 1000;
 
-async function trpc<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${procedure}`, { data: { json: input } });
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-async function trpcQuery<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.get(`/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-function createUser(user: { email: string; password: string }, role: 'builder' | 'viewer') {
-  const out = execFileSync(process.execPath, [CLI, 'create-user', '--email', user.email, '--password', user.password, '--role', role], {
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    encoding: 'utf8',
-  });
-  expect(out).toContain(`Created ${role} ${user.email}`);
-}
 
-/** A page of its own (own cookies) signed in as `user`. */
-async function signedIn(browser: Browser, user: { email: string; password: string }): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/workflows$/);
-  return page;
-}
 
 /** A saved draft: an event with an `amount` number and a `note` text, then the given actions. */
 async function createWorkflow(request: APIRequestContext, name: string, actions: { id: string; action: Record<string, unknown> }[]) {

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type APIRequestContext, type Browser, type Page, type TestInfo, expect, test } from '@playwright/test';
-import { ADMIN, signIn } from './session.ts';
+import { type APIRequestContext, type Page, type TestInfo, expect, test } from '@playwright/test';
+import { ADMIN, createUser, signIn, signedIn, trpc, trpcQuery } from './session.ts';
 
 // Recurring jobs and batches in the console. An admin finds a recurring workflow on the Recurring
 // page with its schedule in words and its next fire times, switches its draft job on, sees its
@@ -11,7 +9,6 @@ import { ADMIN, signIn } from './session.ts';
 // the Scheduler page, lists scheduled one run per item show their progress, and a builder cancels
 // a running one.
 
-const CLI = fileURLToPath(new URL('../../apps/server/bin/switchyard.mjs', import.meta.url));
 /** Names unique to this run of the spec, so it also passes against a server that has run it before. */
 const suffix = Date.now().toString(36);
 const VIEWER = { email: `rec-viewer-${suffix}@example.com`, password: 'viewer password 123' };
@@ -24,38 +21,9 @@ const names = {
   fanOut: `fan-out-${suffix}`,
 };
 
-async function trpc<T = unknown>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${procedure}`, { data: { json: input } });
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-async function trpcQuery<T = unknown>(request: APIRequestContext, procedure: string, input?: unknown): Promise<T> {
-  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
-  const response = await request.get(`/trpc/${procedure}${query}`);
-  expect(response.ok(), `${procedure}: ${await response.text()}`).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-}
 
-function createUser(user: { email: string; password: string }, role: 'builder' | 'viewer') {
-  const out = execFileSync(process.execPath, [CLI, 'create-user', '--email', user.email, '--password', user.password, '--role', role], {
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    encoding: 'utf8',
-  });
-  expect(out).toContain(`Created ${role} ${user.email}`);
-}
 
-/** A page of its own (own cookies) signed in as `user`. */
-async function signedIn(browser: Browser, user: { email: string; password: string }): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/workflows$/);
-  return page;
-}
 
 type Node = { id: string; title?: string; action: Record<string, unknown> };
 

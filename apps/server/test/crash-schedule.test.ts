@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS } from '@switchyard/workflow';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { migrate, openDb, sqlDate } from '../src/db/index.ts';
 import { deploy } from '../src/services/releases.ts';
 import { createWorkflow } from '../src/services/workflows.ts';
 import { graphWith } from './helpers.ts';
+import { exited, healthy as waitHealthy, pause, spawnServer } from './processes.ts';
 
 // The crash test of the scheduler, with real processes: 1,000 runs are scheduled over HTTP, due
 // over the next few seconds, while a recurring job fires every second; the server is killed with
@@ -17,7 +16,6 @@ import { graphWith } from './helpers.ts';
 // ended exactly once in a final state, only runs cut off by a kill ran again (marked recovered),
 // and every fire time of the recurring job ran at most once.
 
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 1000;
 const KILLS = 5;
 const CLIENTS = 4;
@@ -29,27 +27,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);
 
-function startServer(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', LOG_PRETTY: 'false', LEASE_SECONDS: '2', LEASE_RENEW_SECONDS: '0.5' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
-async function healthy(): Promise<void> {
-  for (;;) {
-    const ok = await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const startServer = () => spawnServer(dataDir, port, { LEASE_SECONDS: '2', LEASE_RENEW_SECONDS: '0.5' });
+const healthy = () => waitHealthy(base);
 
 describe('scheduler crash recovery', () => {
   it('ends every scheduled run exactly once, and fires each recurring time at most once, across SIGKILLs', { timeout: 240_000 }, async () => {

@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openDb } from '../src/db/index.ts';
 import { deploy } from '../src/services/releases.ts';
 import { createWorkflow } from '../src/services/workflows.ts';
 import { graphWith } from './helpers.ts';
+import { exited, healthy as waitHealthy, pause, spawnServer } from './processes.ts';
 
 // The crash test of the run engine, with real processes: a deployed workflow is called
 // synchronously and asynchronously while the server is killed with SIGKILL at random moments and
@@ -16,7 +15,6 @@ import { graphWith } from './helpers.ts';
 // run must have ended exactly once, runs cut off must have resumed from their checkpoint and be
 // marked recovered, and the database must be intact.
 
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const KILLS = 6;
 const CLIENTS = 12;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-crash-'));
@@ -27,27 +25,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);
 
-function startServer(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', LOG_PRETTY: 'false' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
-async function healthy(): Promise<void> {
-  for (;;) {
-    const ok = await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const startServer = () => spawnServer(dataDir, port);
+const healthy = () => waitHealthy(base);
 
 describe('crash recovery', () => {
   it('loses no answered run and ends every accepted run exactly once across SIGKILLs', { timeout: 240_000 }, async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EngineDb } from '../db/index.ts';
+import { WakeTimer } from './wakeTimer.ts';
 
 /** Items are made this far ahead of their due time, so the engine's timer starts them on time. */
 const LOOKAHEAD_MS = 2000;
@@ -20,11 +21,7 @@ const SAFETY_POLL_MS = 1000;
  * advances the batch's count of made items inside one write transaction.
  */
 export class BatchFeeder {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private timerAt = Infinity;
-  private running = false;
-  private again = false;
-  private stopped = true;
+  private readonly timer = new WakeTimer(() => this.feed());
   /** Backlog per batch as of the last feed, less the items ended here since. */
   private readonly backlog = new Map<string, number>();
 
@@ -37,19 +34,16 @@ export class BatchFeeder {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    this.poke();
+    this.timer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.stop();
   }
 
   /** Feeds as soon as possible (a batch was made). */
   poke(): void {
-    this.at(0);
+    this.timer.at(0);
   }
 
   /** An item of this batch ended in this process. */
@@ -60,25 +54,8 @@ export class BatchFeeder {
     if (left - 1 === LOW_WATER) this.poke();
   }
 
-  private at(delayMs: number): void {
-    if (this.stopped) return;
-    const when = Date.now() + delayMs;
-    if (this.timer && this.timerAt <= when) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = when;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      void this.feed();
-    }, delayMs);
-  }
-
-  private async feed(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
+  /** Makes what is due of every feedable batch; returns how long until the next feed. */
+  private async feed(): Promise<number> {
     let next = SAFETY_POLL_MS;
     try {
       const ids = this.engineDb.batches.feedable();
@@ -95,13 +72,7 @@ export class BatchFeeder {
       }
     } catch (error) {
       this.log.warn({ err: error }, 'making the runs of batch items failed; trying again shortly');
-    } finally {
-      this.running = false;
     }
-    if (this.again) {
-      this.again = false;
-      next = 0;
-    }
-    this.at(next);
+    return next;
   }
 }

@@ -4,6 +4,7 @@ import type { EngineDb, RecurringJobRow, RunRow } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import type { Environment } from '../services/runs.ts';
 import { queuedRun } from './runRow.ts';
+import { WakeTimer } from './wakeTimer.ts';
 
 /**
  * A fire time's run is made this long before it is due, so the engine's timer starts it on time
@@ -37,11 +38,7 @@ export interface RecurringHooks {
  * timer is set for the next fire time of all jobs, backed by a slow poll.
  */
 export class RecurringJobs {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private timerAt = Infinity;
-  private ticking = false;
-  private again = false;
-  private stopped = true;
+  private readonly timer = new WakeTimer(() => this.tick());
 
   constructor(
     private readonly engineDb: EngineDb,
@@ -52,40 +49,20 @@ export class RecurringJobs {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    this.poke();
+    this.timer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.stop();
   }
 
   /** Looks at the jobs now (one was switched on, or the environment resumed). */
   poke(): void {
-    this.at(0);
+    this.timer.at(0);
   }
 
-  private at(delayMs: number): void {
-    if (this.stopped) return;
-    const when = Date.now() + delayMs;
-    if (this.timer && this.timerAt <= when) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = when;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      void this.tick();
-    }, delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = true;
+  /** Fires what is due of every job switched on; returns how long until the next look. */
+  private async tick(): Promise<number> {
     let next = SAFETY_POLL_MS;
     try {
       const paused = new Set(this.engineDb.scheduling.states().filter((s) => s.paused).map((s) => s.environment));
@@ -97,14 +74,8 @@ export class RecurringJobs {
       }
     } catch (error) {
       this.log.warn({ err: error }, 'firing recurring jobs failed; trying again shortly');
-    } finally {
-      this.ticking = false;
     }
-    if (this.again) {
-      this.again = false;
-      next = 0;
-    }
-    this.at(next);
+    return next;
   }
 
   /** Fires what is due of one job; returns how long until it should be looked at again (null: no schedule). */
