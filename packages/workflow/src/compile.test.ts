@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.ts';
 import { parseDefinition } from './definition.ts';
+import { NEW_ENDPOINT, OPEN_ENDPOINT } from './endpoint.ts';
 import { WorkflowGraph, emptyGraph } from './graph.ts';
 import { interpret } from './interpret.ts';
 import { LIMITS } from './limits.ts';
@@ -31,6 +32,7 @@ describe('compile', () => {
         type: 'api',
         parameters: [{ id: 'p_amount', key: 'amount', type: 'number', list: false, optional: false }],
         onlyWhen: { kind: 'binary', op: '>', left: { kind: 'ref', id: 'p_amount' }, right: { kind: 'literal', value: 0 } },
+        endpoint: OPEN_ENDPOINT,
       },
       settings: { ...DEFAULT_SETTINGS, mode: 'async', timeoutSeconds: 30 },
       steps: [
@@ -161,7 +163,7 @@ describe('compile', () => {
 
   it('compiles the empty graph a new workflow starts with', () => {
     expect(compile('new', emptyGraph())).toEqual({
-      definition: { schemaVersion: 2, name: 'new', trigger: { type: 'api', parameters: [] }, settings: DEFAULT_SETTINGS, steps: [] },
+      definition: { schemaVersion: 2, name: 'new', trigger: { type: 'api', parameters: [], endpoint: NEW_ENDPOINT }, settings: DEFAULT_SETTINGS, steps: [] },
       diagnostics: [],
     });
   });

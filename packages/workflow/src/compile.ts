@@ -5,7 +5,7 @@ import { type Expectation, type Referent, type TypeEnv, TypeCheckError, checkExp
 import { isValidTimeZone } from './dateFunctions.ts';
 import { DEFINITION_SCHEMA_VERSION, type Diagnostic, type ParameterSpec, type Step, type WorkflowDefinition } from './definition.ts';
 import { type Expr, ExpressionSyntaxError, type Template, parseExpression, parseTemplate, refsUsed } from './expression.ts';
-import { type ApiEventNode, type Parameter, type WorkflowGraph, eventParameters, isEventNode } from './graph.ts';
+import { type ApiEventNode, type Parameter, type WorkflowGraph, endpointSettings, eventParameters, isEventNode } from './graph.ts';
 import { validateRecurrence } from './recurrence.ts';
 import { LIMITS } from './limits.ts';
 import { IDENTIFIER, isReservedWord } from './names.ts';
@@ -192,7 +192,7 @@ export function compile(name: string, source: WorkflowGraph, options: CompileOpt
         name,
         trigger:
           event.type === 'apiEvent'
-            ? { type: 'api', parameters, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) }
+            ? { type: 'api', parameters, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }), endpoint: endpointSettings(event)! }
             : { type: 'recurring', parameters: [], schedule: event.data.schedule, ...(eventOnlyWhen && { onlyWhen: eventOnlyWhen }) },
         settings: event.data.settings,
         steps,
@@ -206,7 +206,7 @@ function compileParameters(event: ApiEventNode, error: Report, lenient: boolean)
     const field = `parameters.${parameter.id}.key`;
     const key = parameter.key.trim();
     checkKey(key, seen, (message) => error(event.id, field, message), 'Parameter', lenient);
-    const spec: ParameterSpec = { id: parameter.id, key, type: parameter.type, list: parameter.list, optional: parameter.optional };
+    const spec: ParameterSpec = { id: parameter.id, key, type: parameter.type, list: parameter.list, optional: parameter.optional, ...(parameter.fromQuery && { fromQuery: true }) };
     if (parameter.type === 'object' && parameter.fields && parameter.fields.length > 0) {
       const seenFields = new Set<string>();
       spec.fields = parameter.fields.map((f) => {

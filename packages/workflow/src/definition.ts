@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actionModule } from './actions/registry.ts';
 import { upgradeV1Definition } from './definition-v1.ts';
+import { EndpointSettings } from './endpoint.ts';
 import { Expr } from './expression.ts';
 import { ParameterType } from './graph.ts';
 import { RecurrenceSpec } from './recurrence.ts';
@@ -25,7 +26,7 @@ export const FieldSpec = z.object({
 });
 export type FieldSpec = z.infer<typeof FieldSpec>;
 
-export const ParameterSpec = FieldSpec.extend({ fields: z.array(FieldSpec).optional() });
+export const ParameterSpec = FieldSpec.extend({ fields: z.array(FieldSpec).optional(), fromQuery: z.boolean().optional() });
 export type ParameterSpec = z.infer<typeof ParameterSpec>;
 
 export const Step = z
@@ -59,6 +60,11 @@ export const ApiTrigger = z.object({
   parameters: z.array(ParameterSpec),
   /** The event's "Only when": false means the run is skipped. */
   onlyWhen: Expr.optional(),
+  /**
+   * The endpoint settings when it was deployed. Calls use the saved workflow's settings; these
+   * answer only for a workflow deleted while still live.
+   */
+  endpoint: EndpointSettings.optional(),
 });
 export type ApiTrigger = z.infer<typeof ApiTrigger>;
 

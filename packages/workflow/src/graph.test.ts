@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { followChain } from './chain.ts';
-import { GRAPH_SCHEMA_VERSION, Id, WorkflowGraph, emptyGraph } from './graph.ts';
+import { NEW_ENDPOINT } from './endpoint.ts';
+import { type ApiEventNode, GRAPH_SCHEMA_VERSION, Id, WorkflowGraph, emptyGraph, endpointSettings } from './graph.ts';
 import { IDENTIFIER, WorkflowLabel, WorkflowName, isReservedWord } from './names.ts';
 import { DEFAULT_SETTINGS } from './settings.ts';
 import { graph, log } from './test-support.ts';
@@ -24,7 +25,10 @@ describe('WorkflowGraph (schema version 2)', () => {
       parameters: [{ id: 'p', key: 'o', type: 'object', list: false, optional: false, fields: [{ id: 'f', key: 'k', type: 'text', list: false, optional: true }] }],
       settings: DEFAULT_SETTINGS,
     });
-    expect(emptyGraph()).toEqual({ schemaVersion: GRAPH_SCHEMA_VERSION, nodes: [{ ...event, data: { parameters: [], settings: DEFAULT_SETTINGS } }], edges: [] });
+    expect(emptyGraph()).toEqual({ schemaVersion: GRAPH_SCHEMA_VERSION, nodes: [{ ...event, data: { parameters: [], settings: DEFAULT_SETTINGS, endpoint: NEW_ENDPOINT } }], edges: [] });
+    // A document saved before endpoint settings existed keeps an open endpoint, as it had.
+    expect(endpointSettings(parsed.nodes[0] as ApiEventNode)).toEqual({ exposed: true, method: 'POST', auth: 'none', signature: null, okWhenSkipped: false });
+    expect(endpointSettings(emptyGraph().nodes[0] as ApiEventNode)?.auth).toBe('admin_token');
     expect(WorkflowGraph.parse(emptyGraph())).toEqual(emptyGraph());
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTION_MODULES, type AnyActionConfig } from './actions/registry.ts';
+import { EndpointSettings, NEW_ENDPOINT, OPEN_ENDPOINT } from './endpoint.ts';
 import { Id } from './ids.ts';
 import { RecurrenceSpec } from './recurrence.ts';
 import { LIMITS } from './limits.ts';
@@ -47,6 +48,8 @@ export const Parameter = z.object({
   optional: z.boolean(),
   /** For `object`: the fields expressions may read, with their types. None declared: any JSON object. */
   fields: z.array(ObjectField).max(100).optional(),
+  /** Read from the query string even when the endpoint's method is POST (webhook senders that put ids in the URL). */
+  fromQuery: z.boolean().optional(),
 });
 export type Parameter = z.infer<typeof Parameter>;
 
@@ -74,6 +77,8 @@ export const ApiEventNode = z.object({
      * resolve but type rules are not enforced, so it behaves exactly as it did. Absent: strict.
      */
     typing: z.literal('lenient').optional(),
+    /** Who may call the endpoint and how; absent (documents saved before it existed): open, as it was. */
+    endpoint: EndpointSettings.optional(),
   }),
 });
 export type ApiEventNode = z.infer<typeof ApiEventNode>;
@@ -102,6 +107,12 @@ export const EVENT_TYPES: readonly EventType[] = ['apiEvent', 'recurringEvent'];
 
 export function isEventNode(node: { type: string }): node is EventNode {
   return node.type === 'apiEvent' || node.type === 'recurringEvent';
+}
+
+/** The endpoint settings of a workflow's event; null for an event that has no endpoint (recurring). */
+export function endpointSettings(event: EventNode | null | undefined): EndpointSettings | null {
+  if (event?.type !== 'apiEvent') return null;
+  return event.data.endpoint ?? OPEN_ENDPOINT;
 }
 
 /** The parameters of a workflow's event (a recurring event has none). */
@@ -174,7 +185,7 @@ export type WorkflowGraph = z.infer<typeof WorkflowGraph>;
 export function emptyGraph(): WorkflowGraph {
   return {
     schemaVersion: GRAPH_SCHEMA_VERSION,
-    nodes: [{ id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [], settings: WorkflowSettings.parse({}) } }],
+    nodes: [{ id: 'event', type: 'apiEvent', position: { x: 0, y: 0 }, data: { parameters: [], settings: WorkflowSettings.parse({}), endpoint: NEW_ENDPOINT } }],
     edges: [],
   };
 }
