@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { Role, createUser } from './services/accounts.ts';
+import { type TokenSummary, createToken, listTokens, revokeToken } from './services/apiTokens.ts';
 import { AppError } from './services/errors.ts';
 import { type RunDetail, RunStatus, type RunSummary, Environment, getRun, listRuns } from './services/runs.ts';
 import { exportWorkflows, importWorkflows } from './services/transfer.ts';
@@ -23,6 +24,11 @@ Commands:
   runs [--workflow NAME] [--status S[,S...]] [--environment draft|live] [--since ISO]
        [--limit N] [--json]             Runs, newest first (default 50); --json: one object per line
   runs show ID [--json]                 One run with its attempts and steps
+  token create --label L [--workflows a,b]
+                                        Create an API token (all workflows, or only those named);
+                                        the token is printed alone on the last line, once
+  token list [--json]                   API tokens with their scope, creation and last use
+  token revoke ID                       Revoke a token: calls carrying it get 401 at once
 
 The database is the one the server uses (DATA_DIR, default ./data; or DATABASE_URL).`;
 
@@ -267,12 +273,63 @@ async function runsCommand(args: string[]) {
   if (runs.some((r) => r.recovered)) console.log('* recovered after a crash');
 }
 
+async function tokenCommand(args: string[]) {
+  const [sub, ...rest] = args;
+  if (sub === 'create') {
+    const { values } = parseArgs({ args: rest, options: { label: { type: 'string' }, workflows: { type: 'string' } } });
+    if (!values.label) throw new UsageError('token create needs --label');
+    const names = values.workflows?.split(',').map((n) => n.trim()).filter(Boolean);
+    if (names && names.length === 0) throw new UsageError('--workflows needs at least one workflow name');
+    const { token, summary } = await withDb(async (db) => {
+      const ids: string[] = [];
+      for (const name of names ?? []) {
+        const workflow = await findWorkflowByName(db, name);
+        if (!workflow) throw new UsageError(`No workflow called "${name}"`);
+        ids.push(workflow.id);
+      }
+      return createToken(db, { label: values.label!, workflowIds: names ? ids : null }, 'cli');
+    }, { mustExist: true });
+    console.log(`Created token "${summary.label}" (id ${summary.id}) for ${tokenScope(summary)}.`);
+    console.log('Store it now: it is not shown again.');
+    console.log(token);
+    return;
+  }
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+    const tokens = await withDb((db) => listTokens(db), { mustExist: true });
+    if (values.json) {
+      for (const t of tokens) {
+        console.log(JSON.stringify({ id: t.id, label: t.label, prefix: t.prefix, allWorkflows: t.allWorkflows, workflows: t.workflows.map((w) => w.name ?? w.id),
+          createdAt: t.createdAt.toISOString(), createdBy: t.createdBy, lastUsedAt: t.lastUsedAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null }));
+      }
+      return;
+    }
+    if (tokens.length === 0) return console.log('No tokens');
+    console.log(table([['ID', 'LABEL', 'PREFIX', 'SCOPE', 'CREATED (UTC)', 'LAST USED', 'STATUS'],
+      ...tokens.map((t) => [t.id, t.label, `${t.prefix}…`, tokenScope(t), shortTime(t.createdAt), shortTime(t.lastUsedAt), t.revokedAt ? 'revoked' : 'active'])]));
+    return;
+  }
+  if (sub === 'revoke') {
+    const id = rest[0];
+    if (!id) throw new UsageError('token revoke needs a token id (see "token list")');
+    const summary = await withDb((db) => revokeToken(db, id, 'cli'), { mustExist: true });
+    console.log(`Revoked token "${summary.label}" (id ${summary.id})`);
+    return;
+  }
+  throw new UsageError(sub ? `Unknown token subcommand "${sub}": create, list or revoke` : 'token needs a subcommand: create, list or revoke');
+}
+
+function tokenScope(token: TokenSummary): string {
+  return token.allWorkflows ? 'all workflows' : token.workflows.map((w) => w.name ?? `(deleted ${w.id.slice(0, 8)})`).join(', ');
+}
+
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-admin': (args) => createAccount('create-admin', args, 'admin'),
   'create-user': (args) => createAccount('create-user', args),
   export: exportCommand,
   import: importCommand,
   runs: runsCommand,
+  token: tokenCommand,
 };
 
 const [command, ...rest] = process.argv.slice(2);

@@ -7,7 +7,9 @@ import { buildApp } from './http/app.ts';
 import { Engine } from './runner/engine.ts';
 import { createFirstAdmin, needsSetup } from './services/accounts.ts';
 import { withBusyRetry } from './services/busy.ts';
+import { ApiGate } from './services/apiGate.ts';
 import { Definitions } from './services/definitions.ts';
+import { Idempotency } from './services/idempotency.ts';
 import { AppError } from './services/errors.ts';
 import { LoginLimiter } from './services/loginLimiter.ts';
 import { Metrics } from './services/metrics.ts';
@@ -19,6 +21,7 @@ export interface RunningServer {
   engineDb: EngineDb;
   engine: Engine;
   metrics: Metrics;
+  gate: ApiGate;
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   close(): Promise<void>;
@@ -53,7 +56,10 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const metrics = new Metrics(() => engineDb.scheduling.queueDepth());
   const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock, metrics);
   const refusals = new RefusedCalls(engineDb, metrics);
-  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock: options.clock ?? (() => new Date()) });
+  const clock = options.clock ?? (() => new Date());
+  const gate = new ApiGate(engineDb, clock);
+  const idempotency = new Idempotency(engineDb, engine.owner, () => engine.newRunId(), config.engine.leaseMs, clock);
+  const app = await buildApp({ db, config, log, engine, refusals, gate, idempotency, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.
   let address: string;
@@ -86,10 +92,11 @@ export async function startServer(config: Config, log: Logger, options: { clock?
       await engine.stop();
       metrics.stop();
       refusals.flush();
+      gate.flush();
       await engineDb.close();
       await db.$disconnect();
     })());
-  return { app, db, engineDb, engine, metrics, url, close };
+  return { app, db, engineDb, engine, metrics, gate, url, close };
 }
 
 const SHUTDOWN_GRACE_MS = 15_000;

@@ -41,6 +41,7 @@ export async function startTestServer(
         db: server.db,
         scheduler: server.engine.scheduling,
         metrics: server.metrics,
+        gate: server.gate,
         clock: options.clock ?? (() => new Date()),
         config,
         log,

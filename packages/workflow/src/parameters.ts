@@ -21,15 +21,25 @@ export type InputResult =
  * expected is a one-item list. Anything else is an error naming the parameter. Unknown keys are
  * ignored; undeclared fields of objects are kept as sent.
  */
-export function readInputs(specs: readonly ParameterSpec[], body: unknown): InputResult {
+/**
+ * The query string of a call: every parameter comes from it (`all`, a GET endpoint), or only the
+ * parameters marked `fromQuery`. Its values are text, converted by type as form values are.
+ */
+export interface QueryInput {
+  values: Record<string, unknown>;
+  all: boolean;
+}
+
+export function readInputs(specs: readonly ParameterSpec[], body: unknown, query?: QueryInput): InputResult {
   if (body === undefined || body === null) body = {};
   if (typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, errors: [{ parameter: null, message: 'The request body must be a JSON object' }] };
   }
-  const source = body as Record<string, unknown>;
+  const fromBody = body as Record<string, unknown>;
   const values = new Map<string, Value>();
   const errors: ParameterError[] = [];
   for (const spec of specs) {
+    const source = query && (query.all || spec.fromQuery) ? query.values : fromBody;
     const raw = Object.hasOwn(source, spec.key) ? source[spec.key] : undefined;
     const converted = readField(spec, raw, spec.key, spec.fields);
     if (converted.ok) values.set(spec.id, converted.value);

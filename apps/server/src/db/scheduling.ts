@@ -33,6 +33,7 @@ const CANCEL_CHUNK = 5000;
  */
 export class SchedulingStore {
   private readonly runStateStmt: Database.Statement<[string, string], { status: string; attempts: number; batchId: string | null }>;
+  private readonly runWorkflowStmt: Database.Statement<[string, string], { workflowId: string; workflowName: string }>;
   private readonly cancelStmt: Database.Statement;
   private readonly byDedupeStmt: Database.Statement<[string], { id: string }>;
   private readonly stateStmt: Database.Statement<[], { environment: string; paused: number; changedAt: string | null; changedBy: string | null; chainDepthLimit: number }>;
@@ -46,6 +47,7 @@ export class SchedulingStore {
     private readonly batches: BatchStore,
   ) {
     this.runStateStmt = db.prepare(`SELECT status, attempts, batchId FROM Run WHERE id = ? AND environment = ?`);
+    this.runWorkflowStmt = db.prepare(`SELECT workflowId, workflowName FROM Run WHERE id = ? AND environment = ?`);
     this.cancelStmt = db.prepare(`UPDATE Run SET status = 'cancelled', error = ?, finishedAt = ?
       WHERE id = ? AND status = 'queued' AND attempts = 0`);
     this.byDedupeStmt = db.prepare(`SELECT id FROM Run WHERE dedupeKey = ?`);
@@ -71,6 +73,11 @@ export class SchedulingStore {
     }
     this.settleBatches(batches, now);
     return result;
+  }
+
+  /** The workflow a run of the environment belongs to (its name when the run was made). */
+  runWorkflow(environment: string, runId: string): { workflowId: string; workflowName: string } | null {
+    return this.runWorkflowStmt.get(runId, environment) ?? null;
   }
 
   cancelOne(environment: string, runId: string, reason: string, now: Date): CancelOne {

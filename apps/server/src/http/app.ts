@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { formatBytes } from '@switchyard/workflow';
 import type { Engine } from '../runner/engine.ts';
 import { userForSession } from '../services/accounts.ts';
+import type { Idempotency } from '../services/idempotency.ts';
 import type { RefusedCalls } from '../services/refusals.ts';
 import type { Context, Services } from '../trpc/context.ts';
 import { type AppRouter, appRouter } from '../trpc/router.ts';
@@ -20,6 +20,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export interface AppDeps extends Services {
   engine: Engine;
   refusals: RefusedCalls;
+  idempotency: Idempotency;
 }
 
 /** The editor's API takes whole graphs (up to 5,000 nodes); workflow endpoints have their own, smaller limit. */
@@ -53,9 +54,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     return reply.code(statusCode).send({ error: message });
   });
-
-  // Many webhook senders post HTML-form encoding; values arrive as text and are converted by type.
-  await app.register(fastifyFormbody);
 
   // 200 only when the runner is up and a write commits: a load balancer takes a process whose
   // database cannot be written out of rotation.
@@ -103,7 +101,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
-  registerWorkflowEndpoints(app, { engine: deps.engine, refusals: deps.refusals, bodyLimitBytes: deps.config.bodyLimitBytes });
+  registerWorkflowEndpoints(app, {
+    engine: deps.engine,
+    refusals: deps.refusals,
+    bodyLimitBytes: deps.config.bodyLimitBytes,
+    gate: deps.gate,
+    idempotency: deps.idempotency,
+    isBuilderSession: async (token) => {
+      const user = await userForSession(deps.db, token);
+      return user !== null && (user.role === 'admin' || user.role === 'builder');
+    },
+  });
   await serveWebApp(app, deps.config.webDist);
   return app;
 }

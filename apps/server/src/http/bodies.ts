@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { parse as parseQueryString } from 'fast-querystring';
 import secureJson from 'secure-json-parse';
 import { LIMITS } from '@switchyard/workflow';
 
@@ -6,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The JSON body as received (null for other bodies), stored as a run's input without re-serialising. */
     jsonText: string | null;
+    /** The body's bytes as received, for checking a webhook signature over them (null: no body). */
+    rawBody: Buffer | null;
   }
 }
 
@@ -54,12 +57,20 @@ export function jsonDepth(text: string): number {
  */
 export function registerBodyParsers(app: FastifyInstance) {
   app.decorateRequest('jsonText', null);
-  // Bodies are JSON or form-encoded (registered in app.ts); anything else is refused with 415.
+  app.decorateRequest('rawBody', null);
+  // Bodies are JSON or form-encoded; anything else is refused with 415. Both are read as bytes and
+  // kept, since webhook signatures are computed over the exact bytes sent.
   app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  // Many webhook senders post HTML-form encoding; values arrive as text and are converted by type.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, parseQueryString((body as Buffer).toString('utf8')));
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
     // A byte-order mark is allowed in front and dropped, so the text stored as the run's input parses.
-    const raw = String(body);
+    const raw = (body as Buffer).toString('utf8');
     const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.trim() === '') return done(null, undefined);
     if (jsonDepth(text) > LIMITS.jsonDepth) {

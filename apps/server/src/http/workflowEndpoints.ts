@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONDITION_NOT_MET, parseDate } from '@switchyard/workflow';
+import { CONDITION_NOT_MET, type QueryInput, parseDate } from '@switchyard/workflow';
 import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
+import type { Endpoint, Refusal } from '../services/apiGate.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
+import { type Answer, type Idempotency, type KeyScope, MAX_KEY_LENGTH, requestHash } from '../services/idempotency.ts';
 import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
 import { BodyError, checkFormBody } from './bodies.ts';
+import { API_DISABLED, type GuardDeps, TEST_TRIGGER_HEADER, TOKEN_QUERY_KEY, admit, applyCors, checkCredentials, preflight } from './endpointGuard.ts';
 
 export const RUN_ID_HEADER = 'x-switchyard-run-id';
 
@@ -26,9 +29,10 @@ export function endpointOf(url: string): { environment: Environment; name: strin
   return { environment: prefix === LIVE_PREFIX ? 'live' : 'draft', name };
 }
 
-export interface EndpointDeps {
+export interface EndpointDeps extends GuardDeps {
   engine: Engine;
   refusals: RefusedCalls;
+  idempotency: Idempotency;
   bodyLimitBytes: number;
 }
 
@@ -43,42 +47,29 @@ export function countRefusal(refusals: RefusedCalls, engine: Engine, url: string
   refusals.count(known ? endpoint.name : UNKNOWN_WORKFLOW, endpoint.environment, reason, message.replace(/, got .*$/s, ''));
 }
 
+const IDEMPOTENCY_HEADER = 'idempotency-key';
+const REPLAYED_HEADER = 'idempotent-replayed';
+
 /**
- * The generated endpoints, as in Bubble: POST /api/1.1/wf/<name> runs the latest release and
- * POST /version-test/api/1.1/wf/<name> runs the saved draft. The body carries the parameters.
+ * The generated endpoints, as in Bubble: /api/1.1/wf/<name> runs the latest release and
+ * /version-test/api/1.1/wf/<name> runs the saved draft, with POST (the body carries the
+ * parameters) or GET (the query string does), as the workflow's endpoint settings say.
  * Answers: 200 with the run's response; 202 with the run id when the workflow responds at once,
- * or when the run has not finished within the synchronous wait limit; 400/404 for what the caller
- * got wrong; 500 when a step failed. Every answer about a run has its id in x-switchyard-run-id.
+ * or when the run has not finished within the synchronous wait limit; 400/401/403/404/405/409/422/429
+ * for what the caller got wrong; 500 when a step failed. Every answer about a run has its id in
+ * x-switchyard-run-id. The guard (endpointGuard.ts) runs first; an Idempotency-Key makes a repeat
+ * get the first answer back.
  */
 export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDeps) {
-  const handle = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const { name } = request.params as { name: string };
-    try {
-      if (request.jsonText === null) checkFormBody(request.body);
-      const trigger = environment === 'draft' && request.headers['x-switchyard-trigger'] === 'test' ? 'test' : 'api';
-      const result = await deps.engine.call({
-        environment,
-        name,
-        body: request.body,
-        inputJson: request.jsonText ?? (request.body === undefined ? '{}' : JSON.stringify(request.body)),
-        trigger,
-      });
-      return sendResult(reply, result);
-    } catch (error) {
-      if (error instanceof AppError) {
-        if (error.reason) countRefusal(deps.refusals, deps.engine, request.url, error.reason as RefusalReason, error.message);
-        return sendError(reply, HTTP_STATUS[error.code], error.message, error.details);
-      }
-      if (error instanceof BodyError) {
-        countRefusal(deps.refusals, deps.engine, request.url, error.reason, error.message);
-        return sendError(reply, 400, error.message);
-      }
-      if (error instanceof EngineStoppedError || error instanceof DatabaseBusyError) return sendError(reply, 503, error.message);
-      throw error;
-    }
+  const sendRefusal = (request: FastifyRequest) => (reply: FastifyReply, refusal: Refusal) => {
+    const reason = REFUSAL_REASONS[refusal.status];
+    if (reason) countRefusal(deps.refusals, deps.engine, request.url, reason, refusal.message);
+    if (refusal.retryAfter !== undefined) reply.header('retry-after', String(refusal.retryAfter));
+    if (refusal.challenge) reply.header('www-authenticate', refusal.challenge);
+    return sendError(reply, refusal.status, refusal.message);
   };
 
-  /** Answers a failure of the scheduling endpoints the way the call endpoints do. */
+  /** Answers a failure the way every workflow endpoint does; rethrows what is a bug. */
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
     if (error instanceof AppError) {
       if (error.reason) countRefusal(deps.refusals, deps.engine, request.url, error.reason as RefusalReason, error.message);
@@ -92,10 +83,54 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     throw error;
   };
 
+  const handle = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const { name } = request.params as { name: string };
+    const admitted = await admit(request, reply, environment, name, deps, sendRefusal(request));
+    if (!admitted) return reply;
+    const okWhenSkipped = admitted.endpoint?.endpoint.okWhenSkipped ?? false;
+    let key: KeyScope | null = null;
+    let runId: string | undefined;
+    try {
+      if (request.jsonText === null) checkFormBody(request.body);
+      const call = callInput(request, admitted.endpoint?.endpoint.method ?? 'POST');
+      const keyText = idempotencyKeyOf(request, admitted.endpoint);
+      if (keyText !== null && admitted.endpoint) {
+        if (keyText.length === 0 || keyText.length > MAX_KEY_LENGTH) {
+          return sendError(reply, 400, `The Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
+        }
+        key = { workflowId: admitted.endpoint.workflowId, environment, key: keyText };
+        const outcome = await deps.idempotency.begin(key, requestHash(request.method, queryText(request.url), request.rawBody));
+        if (outcome.kind === 'refused') {
+          key = null;
+          if (outcome.runId) reply.header(RUN_ID_HEADER, outcome.runId);
+          return sendError(reply, outcome.status, outcome.message);
+        }
+        if (outcome.kind === 'replay') {
+          key = null;
+          reply.header(REPLAYED_HEADER, 'true');
+          return sendAnswer(reply, outcome.answer);
+        }
+        runId = outcome.runId;
+      }
+      const trigger = environment === 'draft' && request.headers[TEST_TRIGGER_HEADER] === 'test' ? 'test' : 'api';
+      const result = await deps.engine.call({ environment, name, ...call, trigger, ...(runId && { runId }) });
+      const answer = answerOf(result, okWhenSkipped);
+      if (key) await deps.idempotency.finish(key, answer);
+      key = null;
+      return sendAnswer(reply, answer);
+    } catch (error) {
+      // Refused before a run existed: the key is free again for a corrected retry.
+      if (key && runId) await deps.idempotency.release(key, runId).catch(() => undefined);
+      return refuse(request, reply, error);
+    }
+  };
+
   // POST .../wf/<name>/schedule {"scheduled_date": ISO 8601 or epoch ms, "parameters": {...}}:
   // records a run due then, its parameters checked as the endpoint checks them.
   const schedule = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
+    const admitted = await admit(request, reply, environment, name, deps, sendRefusal(request));
+    if (!admitted) return reply;
     try {
       // Its body nests the parameters, which a form cannot say: JSON only.
       if (request.jsonText === null) return sendError(reply, 415, 'Scheduling takes a JSON body: {"scheduled_date": ..., "parameters": {...}}');
@@ -116,11 +151,24 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     }
   };
 
-  // DELETE .../scheduled/<run_id>: cancels a run of the environment that has not started.
+  // DELETE .../scheduled/<run_id>: cancels a run of the environment that has not started. The
+  // run's workflow decides the credentials needed, as its endpoint does.
   const cancel = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const settings = deps.gate.settings();
+    if (!settings.apiEnabled) return sendError(reply, 404, API_DISABLED);
+    applyCors(request, reply, settings);
     const { runId } = request.params as { runId: string };
-    const outcome = RUN_ID.test(runId) ? await deps.engine.scheduling.cancelOne(environment, runId, 'api') : 'unknown';
-    if (outcome === 'unknown') return sendError(reply, 404, `No scheduled run ${JSON.stringify(runId.slice(0, 64))} in ${environment}`);
+    const notFound = () => sendError(reply, 404, `No scheduled run ${JSON.stringify(runId.slice(0, 64))} in ${environment}`);
+    const run = RUN_ID.test(runId) ? deps.engine.scheduling.runWorkflow(environment, runId) : null;
+    if (!run) return notFound();
+    const target = deps.gate.endpointOf(environment, run.workflowName);
+    if (target && target.workflowId === run.workflowId) {
+      if (!target.endpoint.exposed) return notFound();
+      const refusal = await checkCredentials(request, environment, run.workflowId, target.endpoint, deps);
+      if (refusal) return sendRefusal(request)(reply, refusal);
+    }
+    const outcome = await deps.engine.scheduling.cancelOne(environment, runId, 'api');
+    if (outcome === 'unknown') return notFound();
     reply.header(RUN_ID_HEADER, runId);
     if (outcome === 'started') return sendError(reply, 409, 'This run has already started: it cannot be cancelled', { run_id: runId });
     if (outcome === 'ended') return sendError(reply, 409, 'This run has already ended (or was cancelled)', { run_id: runId });
@@ -128,12 +176,51 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
   };
 
   const options = { bodyLimit: deps.bodyLimitBytes };
-  app.post('/api/1.1/wf/:name', options, handle('live'));
-  app.post('/version-test/api/1.1/wf/:name', options, handle('draft'));
-  app.post('/api/1.1/wf/:name/schedule', options, schedule('live'));
-  app.post('/version-test/api/1.1/wf/:name/schedule', options, schedule('draft'));
-  app.delete('/api/1.1/scheduled/:runId', cancel('live'));
-  app.delete('/version-test/api/1.1/scheduled/:runId', cancel('draft'));
+  const getOptions = { ...options, exposeHeadRoute: false };
+  const options_ = (request: FastifyRequest, reply: FastifyReply) => preflight(request, reply, deps.gate);
+  for (const [prefix, environment] of [['/api/1.1', 'live'], ['/version-test/api/1.1', 'draft']] as const) {
+    app.post(`${prefix}/wf/:name`, options, handle(environment));
+    app.get(`${prefix}/wf/:name`, getOptions, handle(environment));
+    app.post(`${prefix}/wf/:name/schedule`, options, schedule(environment));
+    app.delete(`${prefix}/scheduled/:runId`, cancel(environment));
+    app.options(`${prefix}/wf/:name`, options_);
+    app.options(`${prefix}/wf/:name/schedule`, options_);
+    app.options(`${prefix}/scheduled/:runId`, options_);
+  }
+}
+
+/** Refusals counted per workflow (409 and 422 are the caller's retries, not mistakes). */
+const REFUSAL_REASONS: Partial<Record<number, RefusalReason>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'unknown_workflow',
+  405: 'wrong_method',
+  429: 'rate_limited',
+};
+
+/** The parameters of a call: the body, or the query string for GET and for parameters read from it. */
+function callInput(request: FastifyRequest, method: string): { body: unknown; query?: QueryInput; inputJson: string } {
+  const values = { ...(request.query as Record<string, unknown>) };
+  delete values[TOKEN_QUERY_KEY];
+  if (method === 'GET' || request.method === 'GET') return { body: {}, query: { values, all: true }, inputJson: JSON.stringify(values) };
+  const inputJson = request.jsonText ?? (request.body === undefined ? '{}' : JSON.stringify(request.body));
+  return Object.keys(values).length > 0 ? { body: request.body, query: { values, all: false }, inputJson } : { body: request.body, inputJson };
+}
+
+/** The caller's key: Idempotency-Key, else the delivery id of a signed Standard Webhooks call. */
+function idempotencyKeyOf(request: FastifyRequest, endpoint: Endpoint | null): string | null {
+  const header = request.headers[IDEMPOTENCY_HEADER];
+  if (typeof header === 'string') return header;
+  if (endpoint?.endpoint.signature?.scheme === 'standard_webhooks') {
+    const id = request.headers['webhook-id'];
+    if (typeof id === 'string') return id;
+  }
+  return null;
+}
+
+function queryText(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
 }
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -157,24 +244,31 @@ function readScheduleBody(body: unknown): { runAt: Date; parameters: Record<stri
   return { runAt, parameters };
 }
 
-function sendResult(reply: FastifyReply, result: CallResult) {
-  reply.header(RUN_ID_HEADER, result.runId);
-  if (result.kind === 'accepted') {
-    return reply.code(202).type('application/json').send(`{"status":"accepted","response":{"run_id":"${result.runId}"}}`);
-  }
+/** The answer to a call's result, as sent (and stored for an idempotency key). */
+function answerOf(result: CallResult, okWhenSkipped: boolean): Answer {
+  const runId = result.runId;
+  const error = (statusCode: number, message: string) => ({ statusCode, body: JSON.stringify({ status: 'error', message, run_id: runId }), runId });
+  if (result.kind === 'accepted') return { statusCode: 202, body: `{"status":"accepted","response":{"run_id":"${runId}"}}`, runId };
   switch (result.status) {
     case 'succeeded':
       // The response is JSON text already (as stored): no second serialisation.
-      return reply.type('application/json').send(`{"status":"success","response":${result.response ?? '{}'}}`);
+      return { statusCode: 200, body: `{"status":"success","response":${result.response ?? '{}'}}`, runId };
     case 'skipped':
-      return sendError(reply, 400, CONDITION_NOT_MET, { run_id: result.runId });
+      return okWhenSkipped
+        ? { statusCode: 200, body: JSON.stringify({ status: 'success', response: {}, message: CONDITION_NOT_MET, run_id: runId }), runId }
+        : error(400, CONDITION_NOT_MET);
     case 'cancelled':
-      return sendError(reply, 409, result.error, { run_id: result.runId });
+      return error(409, result.error);
     case 'interrupted':
-      return sendError(reply, 503, result.error, { run_id: result.runId });
+      return error(503, result.error);
     case 'failed':
-      return sendError(reply, 500, result.error, { run_id: result.runId });
+      return error(500, result.error);
   }
+}
+
+function sendAnswer(reply: FastifyReply, answer: Answer) {
+  reply.header(RUN_ID_HEADER, answer.runId);
+  return reply.code(answer.statusCode).type('application/json').send(answer.body);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import {
+  type QueryInput,
   type CompletedStep,
   type Outcome,
   type Services,
@@ -38,6 +39,10 @@ export interface CallRequest {
   /** The body as JSON text, stored as the run's input (the parser's text for JSON calls). */
   inputJson: string;
   trigger: Trigger;
+  /** The query string's values: every parameter's source for a GET endpoint, else those marked "from the query string". */
+  query?: QueryInput;
+  /** The run's id when the caller chose it first (an idempotency key names the run before it exists). */
+  runId?: string;
 }
 
 export { DatabaseBusyError, EngineStoppedError } from './errors.ts';
@@ -215,7 +220,7 @@ export class Engine {
   async call(request: CallRequest): Promise<CallResult> {
     if (!this.accepting) throw new EngineStoppedError();
     const resolved = this.definitions.forCall(request.environment, request.name);
-    const inputs = readInputs(resolved.definition.trigger.parameters, request.body);
+    const inputs = readInputs(resolved.definition.trigger.parameters, request.body, request.query);
     if (!inputs.ok) throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
     const { settings } = resolved.definition;
     const row = this.newRun(resolved, request, this.clock());
@@ -239,7 +244,12 @@ export class Engine {
   }
 
   private newRun(resolved: ResolvedDefinition, request: CallRequest, now: Date): RunRow {
-    return queuedRun(resolved, { id: this.newId(now), name: request.name, environment: request.environment, trigger: request.trigger, input: request.inputJson, now });
+    return queuedRun(resolved, { id: request.runId ?? this.newId(now), name: request.name, environment: request.environment, trigger: request.trigger, input: request.inputJson, now });
+  }
+
+  /** A fresh run id (UUIDv7, ordered by time). */
+  newRunId(): string {
+    return this.newId(this.clock());
   }
 
   private newId(now: Date): string {

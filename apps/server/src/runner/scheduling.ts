@@ -166,6 +166,11 @@ export class Scheduling implements SchedulerControl {
   }
 
   /** Cancels a pending run of the environment: 'started' when it began already, 'unknown' when there is none. */
+  /** The workflow a run of the environment belongs to, or null when there is no such run. */
+  runWorkflow(environment: Environment, runId: string): { workflowId: string; workflowName: string } | null {
+    return this.engineDb.scheduling.runWorkflow(environment, runId);
+  }
+
   cancelOne(environment: Environment, runId: string, by: string): Promise<CancelOne> {
     return this.engineDb.commits.compute(() => this.engineDb.scheduling.cancelOne(environment, runId, `Cancelled by ${by}`, this.clock()));
   }

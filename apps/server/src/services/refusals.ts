@@ -12,7 +12,12 @@ export type RefusalReason =
   | 'forbidden_key'
   | 'too_deep'
   | 'too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'wrong_method'
+  | 'rate_limited'
+  | 'bad_signature';
 
 /** Calls to names no workflow has are counted under this one name, so made-up names add no rows. */
 export const UNKNOWN_WORKFLOW = '(unknown workflow)';

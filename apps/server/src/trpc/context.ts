@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import type { ApiGate } from '../services/apiGate.ts';
 import type { LoginLimiter } from '../services/loginLimiter.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { SchedulerControl } from '../services/scheduler.ts';
@@ -18,6 +19,8 @@ export interface Services {
   clock: () => Date;
   /** This process's metrics (the console's charts read their last hour). */
   metrics: Metrics;
+  /** Who may call workflow endpoints: told when Settings change so this process sees them at once. */
+  gate: ApiGate;
 }
 
 /** Everything a procedure may use. Tests build one directly and call routers with createCaller. */

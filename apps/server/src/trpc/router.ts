@@ -4,6 +4,7 @@ import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
+import { settingsRouter, tokenRouter } from './routers/settings.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -13,6 +14,8 @@ export const appRouter = router({
   run: runRouter,
   scheduler: schedulerRouter,
   recurring: recurringRouter,
+  settings: settingsRouter,
+  token: tokenRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -1,0 +1,131 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import type { EndpointSettings } from '@switchyard/workflow';
+import type { ApiGate, Endpoint, InstanceApiSettings, Refusal } from '../services/apiGate.ts';
+import type { Environment } from '../services/runs.ts';
+
+export const API_DISABLED = 'The Workflow API is disabled on this instance: an admin can enable it in Settings';
+/** A token in the URL ends up in proxies' logs; ours redact it (logger.ts). */
+export const TOKEN_QUERY_KEY = 'api_token';
+/** The header the editor's test panel sends; a custom header keeps other sites from sending it with our cookie. */
+export const TEST_TRIGGER_HEADER = 'x-switchyard-trigger';
+const SESSION_COOKIE = 'switchyard_session';
+
+export interface GuardDeps {
+  gate: ApiGate;
+  /** Whether the session cookie belongs to a signed-in builder or admin (the editor's test panel). */
+  isBuilderSession(sessionToken: string): Promise<boolean>;
+}
+
+/** What a call that passed the guard may go on with. */
+export interface Admitted {
+  endpoint: Endpoint | null;
+  settings: InstanceApiSettings;
+}
+
+const ALLOWED_HEADERS = 'content-type, authorization, idempotency-key, webhook-id, webhook-timestamp, webhook-signature, stripe-signature, x-hub-signature-256';
+
+/**
+ * CORS for the workflow endpoints only, from the origins allowed in Settings. Hand-written rather
+ * than @fastify/cors: the list lives in the database and changes at run time, and the editor's own
+ * API must never answer other origins.
+ */
+export function applyCors(request: FastifyRequest, reply: FastifyReply, settings: InstanceApiSettings): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  const allowed = settings.corsOrigins.includes('*') || settings.corsOrigins.includes(origin);
+  if (!allowed) return false;
+  reply.header('access-control-allow-origin', settings.corsOrigins.includes('*') ? '*' : origin);
+  reply.header('vary', 'Origin');
+  reply.header('access-control-expose-headers', 'x-switchyard-run-id, idempotent-replayed, retry-after');
+  return true;
+}
+
+/** Answers a browser's preflight for a workflow endpoint. */
+export function preflight(request: FastifyRequest, reply: FastifyReply, gate: ApiGate) {
+  const settings = gate.settings();
+  if (!settings.apiEnabled || !applyCors(request, reply, settings)) return reply.code(204).send();
+  reply.header('access-control-allow-methods', 'GET, POST, DELETE');
+  reply.header('access-control-allow-headers', ALLOWED_HEADERS);
+  reply.header('access-control-max-age', '600');
+  return reply.code(204).send();
+}
+
+/**
+ * Everything checked before a workflow call reaches the engine, in order: the API switch, CORS,
+ * the address's rate limit, exposure, method, credentials and the token's rate limit. Sends the
+ * refusal itself and returns null when the call may not go on. A call of a name with no endpoint
+ * goes on with `endpoint: null`: the engine says why (unknown, not deployed, a recurring job).
+ */
+export async function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  environment: Environment,
+  name: string,
+  deps: GuardDeps,
+  send: (reply: FastifyReply, refusal: Refusal) => unknown,
+): Promise<Admitted | null> {
+  const settings = deps.gate.settings();
+  if (!settings.apiEnabled) {
+    send(reply, { status: 404, message: API_DISABLED });
+    return null;
+  }
+  applyCors(request, reply, settings);
+  const limited = await deps.gate.limitAddress(request.ip);
+  if (limited) {
+    send(reply, limited);
+    return null;
+  }
+  const endpoint = deps.gate.endpointOf(environment, name);
+  if (!endpoint) return { endpoint: null, settings };
+  const refusal = await checkAccess(request, environment, name, endpoint, deps);
+  if (refusal) {
+    send(reply, refusal);
+    return null;
+  }
+  return { endpoint, settings };
+}
+
+async function checkAccess(request: FastifyRequest, environment: Environment, name: string, target: Endpoint, deps: GuardDeps): Promise<Refusal | null> {
+  const endpoint = target.endpoint;
+  // Not exposed: as if it did not exist, so outside callers learn nothing.
+  if (!endpoint.exposed) return { status: 404, message: `No workflow called "${name}"` };
+  if (request.method !== endpoint.method && !request.url.split('?')[0]!.endsWith('/schedule')) {
+    return { status: 405, message: `This workflow is called with ${endpoint.method}, not ${request.method}` };
+  }
+  return checkCredentials(request, environment, target.workflowId, endpoint, deps);
+}
+
+/** The endpoint's authentication: a token (header or query string) or, for the draft, the test panel's session. */
+export async function checkCredentials(
+  request: FastifyRequest,
+  environment: Environment,
+  workflowId: string,
+  endpoint: EndpointSettings,
+  deps: GuardDeps,
+): Promise<Refusal | null> {
+  if (endpoint.auth === 'none') return null;
+  if (environment === 'draft' && request.headers[TEST_TRIGGER_HEADER] === 'test' && (await hasBuilderSession(request, deps))) return null;
+  const checked = deps.gate.checkToken(tokenOf(request), workflowId);
+  if ('status' in checked) return checked;
+  return deps.gate.limitToken(checked.tokenId);
+}
+
+/** "Authorization: Bearer <token>", else `?api_token=`. */
+export function tokenOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
+    return match ? match[1]! : null;
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  const value = query?.[TOKEN_QUERY_KEY];
+  return typeof value === 'string' && value.length <= 512 ? value : null;
+}
+
+async function hasBuilderSession(request: FastifyRequest, deps: GuardDeps): Promise<boolean> {
+  const header = request.headers.cookie;
+  if (!header) return false;
+  const token = fastifyCookie.parse(header)[SESSION_COOKIE];
+  return token ? deps.isBuilderSession(token) : false;
+}

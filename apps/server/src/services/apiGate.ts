@@ -1,0 +1,179 @@
+import { type EndpointSettings, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { EngineDb, InstanceSettingsRow } from '../db/index.ts';
+import { hashToken } from './apiTokens.ts';
+import type { Environment } from './runs.ts';
+
+/** The endpoint of a workflow a call names, with the settings that decide who may call it. */
+export interface Endpoint {
+  workflowId: string;
+  endpoint: EndpointSettings;
+}
+
+/** Why a call was refused before reaching its workflow; `status` is the HTTP status. */
+export interface Refusal {
+  status: 401 | 403 | 404 | 405 | 429;
+  message: string;
+  /** Seconds, for 429. */
+  retryAfter?: number;
+  /** For 401: the WWW-Authenticate challenge. */
+  challenge?: string;
+}
+
+export interface InstanceApiSettings {
+  apiEnabled: boolean;
+  rateLimitPerToken: number | null;
+  rateLimitPerAddress: number | null;
+  corsOrigins: string[];
+}
+
+/** The instance settings are read at most this often per process; a change made here is seen at once. */
+const SETTINGS_TTL_MS = 1000;
+const MAX_ENTRIES = 1000;
+const TOUCH_EVERY_MS = 5000;
+
+/**
+ * Who may call a workflow endpoint. Everything is read from the database on each call through
+ * prepared statements (microseconds) or caches keyed by what makes an entry immutable (a saved
+ * revision), so locking an endpoint down, revoking a token or switching the API off takes effect on
+ * the next call, in every process. Endpoint settings come from the saved workflow for draft and
+ * live alike: locking an endpoint down never waits for a deploy.
+ */
+export class ApiGate {
+  private settingsCache: { at: number; value: InstanceApiSettings } | null = null;
+  private readonly endpoints = new Map<string, EndpointSettings>();
+  private perToken: { points: number; limiter: RateLimiterMemory } | null = null;
+  private perAddress: { points: number; limiter: RateLimiterMemory } | null = null;
+  private readonly usedTokens = new Set<string>();
+  private touchTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly engineDb: EngineDb,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  settings(): InstanceApiSettings {
+    const now = Date.now();
+    if (this.settingsCache && now - this.settingsCache.at < SETTINGS_TTL_MS) return this.settingsCache.value;
+    const value = toSettings(this.engineDb.apiAccess.settings());
+    this.settingsCache = { at: now, value };
+    return value;
+  }
+
+  /** Called after this process changed the settings, so its next call reads them. */
+  settingsChanged(): void {
+    this.settingsCache = null;
+  }
+
+  /**
+   * The workflow a call of `name` reaches in `environment` and its endpoint settings; null when
+   * there is none (unknown, not deployed, or a recurring job), which the engine then explains.
+   */
+  endpointOf(environment: Environment, name: string): Endpoint | null {
+    const lookups = this.engineDb.lookups;
+    let workflowId: string;
+    let frozen: string | null = null;
+    if (environment === 'draft') {
+      const head = lookups.workflowHead(name);
+      if (!head) return null;
+      workflowId = head.id;
+    } else {
+      const release = lookups.latestRelease();
+      const entry = release === null ? null : lookups.releaseEntry(release, name);
+      if (!entry) return null;
+      workflowId = entry.workflowId;
+      frozen = entry.definition;
+    }
+    const head = lookups.workflowHeadById(workflowId);
+    if (!head) {
+      // Deleted but still live until the next deploy: the settings it was deployed with.
+      const trigger = frozen ? parseDefinition(JSON.parse(frozen)).trigger : null;
+      return trigger?.type === 'api' ? { workflowId, endpoint: trigger.endpoint ?? OPEN_ENDPOINT } : null;
+    }
+    const key = `${workflowId}:${head.revision}`;
+    let endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) {
+      const row = lookups.workflowGraph(workflowId);
+      const graph = row ? parseStoredGraph(JSON.parse(row.graph)) : null;
+      const event = graph?.success ? graph.data.nodes.find(isEventNode) : undefined;
+      // A recurring job has no endpoint settings: the engine refuses its live calls by name.
+      endpoint = endpointSettings(event) ?? OPEN_ENDPOINT;
+      this.endpoints.set(key, endpoint);
+      if (this.endpoints.size > MAX_ENTRIES) this.endpoints.delete(this.endpoints.keys().next().value!);
+    }
+    return { workflowId, endpoint };
+  }
+
+  /**
+   * Checks the token a call carries against the workflow. Returns the token's id (for its rate
+   * limit), or a refusal: 401 without a valid token, 403 when its scope leaves the workflow out.
+   */
+  checkToken(token: string | null, workflowId: string): { tokenId: string } | Refusal {
+    const challenge = 'Bearer realm="switchyard"';
+    if (!token) {
+      return { status: 401, challenge, message: 'This workflow requires an API token: send "Authorization: Bearer <token>"' };
+    }
+    const row = this.engineDb.apiAccess.token(hashToken(token));
+    if (!row || row.revoked) return { status: 401, challenge, message: 'The API token is not valid (unknown or revoked)' };
+    if (!row.allWorkflows && !(JSON.parse(row.workflowIds) as string[]).includes(workflowId)) {
+      return { status: 403, message: 'This API token may not run this workflow' };
+    }
+    this.touched(row.id);
+    return { tokenId: row.id };
+  }
+
+  /** Spends one request of the caller's address; a refusal once its limit per minute is used up. */
+  async limitAddress(address: string): Promise<Refusal | null> {
+    const points = this.settings().rateLimitPerAddress;
+    if (points === null) return null;
+    if (this.perAddress?.points !== points) this.perAddress = { points, limiter: new RateLimiterMemory({ points, duration: 60 }) };
+    return spend(this.perAddress.limiter, address, `Too many requests from this address: the limit is ${points} a minute`);
+  }
+
+  /** Spends one request of a token. */
+  async limitToken(tokenId: string): Promise<Refusal | null> {
+    const points = this.settings().rateLimitPerToken;
+    if (points === null) return null;
+    if (this.perToken?.points !== points) this.perToken = { points, limiter: new RateLimiterMemory({ points, duration: 60 }) };
+    return spend(this.perToken.limiter, tokenId, `Too many requests with this token: the limit is ${points} a minute`);
+  }
+
+  /** Writes the tokens' last use (batched: a busy token does not cost a write per call). */
+  flush(): void {
+    if (this.touchTimer) clearTimeout(this.touchTimer);
+    this.touchTimer = null;
+    if (this.usedTokens.size === 0) return;
+    const ids = [...this.usedTokens];
+    this.usedTokens.clear();
+    this.engineDb.commits.writeLater(this.engineDb.apiAccess.touchTokens(ids, this.clock()), 'token last use');
+  }
+
+  private touched(tokenId: string): void {
+    this.usedTokens.add(tokenId);
+    if (!this.touchTimer) {
+      this.touchTimer = setTimeout(() => this.flush(), TOUCH_EVERY_MS);
+      this.touchTimer.unref();
+    }
+  }
+}
+
+async function spend(limiter: RateLimiterMemory, key: string, message: string): Promise<Refusal | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    return { status: 429, message, retryAfter: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
+  }
+}
+
+function toSettings(row: InstanceSettingsRow): InstanceApiSettings {
+  let origins: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(row.corsOrigins);
+    if (Array.isArray(parsed)) origins = parsed.filter((o): o is string => typeof o === 'string');
+  } catch {
+    // A hand-edited value that does not parse allows no origin.
+  }
+  return { apiEnabled: row.apiEnabled, rateLimitPerToken: row.rateLimitPerToken, rateLimitPerAddress: row.rateLimitPerAddress, corsOrigins: origins };
+}

@@ -1,0 +1,252 @@
+import { type EndpointSettings, OPEN_ENDPOINT, type WorkflowGraph } from '@switchyard/workflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../src/services/accounts.ts';
+import { type TestServer, admin, builder, eventually, sampleGraph, startTestServer, viewer } from './helpers.ts';
+
+// Bodies are checked field by field, so `any` is the honest type here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (response: Response): Promise<any> => response.json();
+
+function withEndpoint(graph: WorkflowGraph, endpoint: Partial<EndpointSettings>): WorkflowGraph {
+  const event = graph.nodes[0]!;
+  if (event.type !== 'apiEvent') throw new Error('not an API event');
+  event.data.endpoint = { ...OPEN_ENDPOINT, ...endpoint };
+  return graph;
+}
+
+let server: TestServer;
+const ids: Record<string, string> = {};
+
+async function save(name: string, graph: WorkflowGraph): Promise<string> {
+  const caller = server.caller(builder);
+  ids[name] ??= (await caller.workflow.create({ name, label: '' })).id;
+  await caller.workflow.save({ id: ids[name]!, graph });
+  return ids[name]!;
+}
+
+const call = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+  fetch(`${server.url}${path}`, {
+    method: init.method ?? 'POST',
+    headers: { ...(init.body !== undefined && { 'content-type': 'application/json' }), ...init.headers },
+    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+  });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await save('guarded', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+  await save('other', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+  await save('open', sampleGraph());
+  await server.caller(admin).release.deploy();
+});
+afterAll(() => server.stop());
+
+describe('API tokens', () => {
+  it('refuses a call without a valid token (401), a token scoped elsewhere (403), and runs with one (200), live and draft alike', async () => {
+    const everything = await server.caller(admin).token.create({ label: 'CI', workflowIds: null });
+    expect(everything.token).toMatch(/^sy_[A-Za-z0-9_-]{43}$/);
+    const onlyOther = await server.caller(admin).token.create({ label: 'other only', workflowIds: [ids.other!] });
+
+    for (const prefix of ['/api/1.1', '/version-test/api/1.1']) {
+      const missing = await call(`${prefix}/wf/guarded`, { body: { amount: 2 } });
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await json(missing)).message).toMatch(/requires an API token/);
+
+      const unknown = await call(`${prefix}/wf/guarded`, { body: { amount: 2 }, headers: { authorization: 'Bearer sy_nope' } });
+      expect(unknown.status).toBe(401);
+
+      const scoped = await call(`${prefix}/wf/guarded`, { body: { amount: 2 }, headers: { authorization: `Bearer ${onlyOther.token}` } });
+      expect(scoped.status).toBe(403);
+      expect((await call(`${prefix}/wf/other`, { body: { amount: 2 }, headers: { authorization: `Bearer ${onlyOther.token}` } })).status).toBe(200);
+
+      const ok = await call(`${prefix}/wf/guarded`, { body: { amount: 2 }, headers: { authorization: `Bearer ${everything.token}` } });
+      expect(ok.status).toBe(200);
+      expect((await json(ok)).response.doubled).toBe(4);
+      const inQuery = await call(`${prefix}/wf/guarded?api_token=${everything.token}`, { body: { amount: 3 } });
+      expect(inQuery.status).toBe(200);
+    }
+    // An open workflow needs nothing.
+    expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(200);
+  });
+
+  it('a revoked token is refused at the next call, and lists show its last use but never its value', async () => {
+    const { token, summary } = await server.caller(admin).token.create({ label: 'to revoke', workflowIds: null });
+    expect((await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    server.gate.flush();
+    const listed = await eventually(async () => {
+      const list = await server.caller(builder).token.list();
+      const row = list.find((t) => t.id === summary.id);
+      return row?.lastUsedAt ? list : undefined;
+    });
+    expect(JSON.stringify(listed)).not.toContain(token);
+    expect(listed.find((t) => t.id === summary.id)).toMatchObject({ label: 'to revoke', prefix: token.slice(0, 10), allWorkflows: true, revokedAt: null });
+
+    await server.caller(admin).token.revoke({ id: summary.id });
+    const after = await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    expect((await json(after)).message).toMatch(/revoked/);
+  });
+
+  it('only admins create and revoke tokens; viewers cannot list them', async () => {
+    await expect(server.caller(builder).token.create({ label: 'x', workflowIds: null })).rejects.toThrow(/role/);
+    await expect(server.caller(viewer).token.list()).rejects.toThrow(/role/);
+    await expect(server.caller(admin).token.create({ label: ' ', workflowIds: null })).rejects.toThrow(/label/i);
+    await expect(server.caller(admin).token.create({ label: 'x', workflowIds: ['no-such-id'] })).rejects.toThrow(/No workflow/);
+  });
+
+  it("the editor's test panel runs a guarded draft with a builder's session and its header; viewers, other headers and live get nothing", async () => {
+    const signIn = async (path: string, input: object) => {
+      const response = await fetch(`${server.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: input }) });
+      expect(response.status).toBe(200);
+      return response.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const adminCookie = await signIn('auth.setup', { email: 'owner@example.com', password: 'a very long password' });
+    await createUser(server.db, { email: 'watcher@example.com', password: 'a very long password', role: 'viewer' });
+    const viewerCookie = await signIn('auth.login', { email: 'watcher@example.com', password: 'a very long password' });
+    const panel = (cookie: string, path = '/version-test/api/1.1/wf/guarded', trigger = 'test') =>
+      call(path, { body: { amount: 2 }, headers: { cookie, 'x-switchyard-trigger': trigger } });
+
+    const ok = await panel(adminCookie);
+    expect(ok.status).toBe(200);
+    expect((await server.caller(builder).run.byId({ id: ok.headers.get('x-switchyard-run-id')! })).trigger).toBe('test');
+    expect((await panel(adminCookie, '/version-test/api/1.1/wf/guarded', 'api')).status).toBe(401);
+    expect((await panel(adminCookie, '/api/1.1/wf/guarded')).status).toBe(401);
+    expect((await panel(viewerCookie)).status).toBe(401);
+  });
+});
+
+describe('endpoint settings', () => {
+  it('take effect on save, for live too: locking an endpoint down does not wait for a deploy', async () => {
+    expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(200);
+    await save('open', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(401);
+    await save('open', sampleGraph());
+    expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(200);
+  });
+
+  it('a workflow that is not exposed answers 404 to outside calls, scheduling and cancelling included; schedules still run it', async () => {
+    const id = await save('hidden', withEndpoint(sampleGraph(), { exposed: false }));
+    const refused = await call('/version-test/api/1.1/wf/hidden', { body: { amount: 1 } });
+    expect(refused.status).toBe(404);
+    expect((await json(refused)).message).toBe('No workflow called "hidden"');
+    expect((await call('/version-test/api/1.1/wf/hidden/schedule', { body: { scheduled_date: Date.now() + 60_000, parameters: { amount: 1 } } })).status).toBe(404);
+
+    const { runId } = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(), parameters: { amount: 5 } });
+    const run = await eventually(async () => {
+      const r = await server.caller(builder).run.byId({ id: runId });
+      return r.status === 'succeeded' ? r : undefined;
+    });
+    expect(JSON.parse(run.output!)).toMatchObject({ doubled: 10 });
+    const later = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(Date.now() + 3_600_000), parameters: { amount: 5 } });
+    expect((await call(`/version-test/api/1.1/scheduled/${later.runId}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('GET reads the parameters from the query string; a POST parameter may be marked "from the query string"; the wrong method gets 405', async () => {
+    await save('by-get', withEndpoint(sampleGraph(), { method: 'GET' }));
+    const ok = await call('/version-test/api/1.1/wf/by-get?amount=21&note=Ada', { method: 'GET' });
+    expect(ok.status).toBe(200);
+    expect((await json(ok)).response).toEqual({ doubled: 42, message: 'Thanks, Ada' });
+    const wrong = await call('/version-test/api/1.1/wf/by-get', { body: { amount: 1 } });
+    expect(wrong.status).toBe(405);
+    expect((await call('/version-test/api/1.1/wf/guarded?amount=1', { method: 'GET' })).status).toBe(405);
+    // HEAD never runs a workflow.
+    expect((await call('/version-test/api/1.1/wf/by-get?amount=1', { method: 'HEAD' })).status).not.toBe(200);
+
+    const graph = sampleGraph();
+    const event = graph.nodes[0]!;
+    if (event.type === 'apiEvent') event.data.parameters[0]!.fromQuery = true;
+    await save('mixed', graph);
+    const mixed = await call('/version-test/api/1.1/wf/mixed?amount=4', { body: { note: 'Bo' } });
+    expect(mixed.status).toBe(200);
+    expect((await json(mixed)).response).toEqual({ doubled: 8, message: 'Thanks, Bo' });
+  });
+
+  it('"Return 200 if the condition is not met" answers 200 for a skipped run', async () => {
+    const graph = withEndpoint(sampleGraph(), { okWhenSkipped: true });
+    const event = graph.nodes[0]!;
+    if (event.type === 'apiEvent') event.data.onlyWhen = 'amount > 10';
+    await save('lenient-skip', graph);
+    const skipped = await call('/version-test/api/1.1/wf/lenient-skip', { body: { amount: 1 } });
+    expect(skipped.status).toBe(200);
+    const body = await json(skipped);
+    expect(body.run_id).toBe(skipped.headers.get('x-switchyard-run-id'));
+    expect((await server.caller(builder).run.byId({ id: body.run_id })).status).toBe('skipped');
+  });
+});
+
+describe('instance settings', () => {
+  it('switching the Workflow API off answers 404 with a message to every endpoint, while scheduled runs go on', async () => {
+    const api = server.caller(admin).settings;
+    const id = ids.open!;
+    const { runId } = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(Date.now() + 300), parameters: { amount: 7 } });
+    await api.updateApi({ ...(await api.api()), apiEnabled: false });
+    try {
+      for (const [path, method] of [
+        ['/api/1.1/wf/open', 'POST'],
+        ['/version-test/api/1.1/wf/open', 'POST'],
+        ['/version-test/api/1.1/wf/open/schedule', 'POST'],
+        [`/version-test/api/1.1/scheduled/${runId}`, 'DELETE'],
+      ] as const) {
+        const response = await call(path, { method, body: method === 'POST' ? { amount: 1 } : undefined });
+        expect(response.status, path).toBe(404);
+        expect((await json(response)).message).toMatch(/Workflow API is disabled/);
+      }
+      await eventually(async () => ((await server.caller(builder).run.byId({ id: runId })).status === 'succeeded' ? true : undefined));
+    } finally {
+      await api.updateApi({ ...(await api.api()), apiEnabled: true });
+    }
+    expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(200);
+  });
+
+  it('only admins change settings; bad values are refused with what is wrong', async () => {
+    const current = await server.caller(viewer).settings.api();
+    await expect(server.caller(builder).settings.updateApi(current)).rejects.toThrow(/role/);
+    await expect(server.caller(admin).settings.updateApi({ ...current, corsOrigins: ['https://shop.example.com/path'] })).rejects.toThrow(/origin/);
+    await expect(server.caller(admin).settings.updateApi({ ...current, rateLimitPerAddress: 0 })).rejects.toThrow(/at least 1/);
+  });
+
+  it('rate limits per address and per token answer 429 with Retry-After', async () => {
+    const api = server.caller(admin).settings;
+    const { token } = await server.caller(admin).token.create({ label: 'limited', workflowIds: null });
+    await api.updateApi({ ...(await api.api()), rateLimitPerToken: 2 });
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: auth })).status).toBe(200);
+      expect((await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: auth })).status).toBe(200);
+      const limited = await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: auth });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Calls without that token are not held back by it.
+      expect((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status).toBe(200);
+
+      await api.updateApi({ ...(await api.api()), rateLimitPerToken: null, rateLimitPerAddress: 3 });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call('/api/1.1/wf/open', { body: { amount: 1 } })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await api.updateApi({ ...(await api.api()), rateLimitPerToken: null, rateLimitPerAddress: null });
+    }
+  });
+
+  it('CORS: allowed origins get the headers and a preflight answer, others none', async () => {
+    const api = server.caller(admin).settings;
+    await api.updateApi({ ...(await api.api()), corsOrigins: ['https://shop.example.com'] });
+    try {
+      const allowed = await call('/api/1.1/wf/open', { body: { amount: 1 }, headers: { origin: 'https://shop.example.com' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
+      const other = await call('/api/1.1/wf/open', { body: { amount: 1 }, headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const preflight = await call('/api/1.1/wf/open', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+      // The editor's own API never answers other origins.
+      const trpc = await fetch(`${server.url}/trpc/auth.status`, { headers: { origin: 'https://shop.example.com' } });
+      expect(trpc.status).toBe(403);
+    } finally {
+      await api.updateApi({ ...(await api.api()), corsOrigins: [] });
+    }
+  });
+});
