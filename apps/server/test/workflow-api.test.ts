@@ -1,6 +1,7 @@
 import { type EndpointSettings, OPEN_ENDPOINT, type WorkflowGraph } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/services/accounts.ts';
+import { requestHash } from '../src/services/idempotency.ts';
 import { type TestServer, admin, builder, eventually, sampleGraph, startTestServer, viewer } from './helpers.ts';
 
 // Bodies are checked field by field, so `any` is the honest type here.
@@ -247,6 +248,116 @@ describe('instance settings', () => {
       expect(trpc.status).toBe(403);
     } finally {
       await api.updateApi({ ...(await api.api()), corsOrigins: [] });
+    }
+  });
+});
+
+describe('idempotency keys', () => {
+  const runsOf = (workflowId: string) => server.db.run.count({ where: { workflowId } });
+  const keyed = (name: string, key: string, body: unknown) => call(`/version-test/api/1.1/wf/${name}`, { body, headers: { 'idempotency-key': key } });
+
+  it('a repeat gets the first answer back (status, body, run id) without a second run; another body gets 422', async () => {
+    const id = await save('idem-basic', sampleGraph());
+    const first = await keyed('idem-basic', 'order-1', { amount: 2 });
+    expect(first.status).toBe(200);
+    const firstBody = await first.text();
+    const again = await keyed('idem-basic', 'order-1', { amount: 2 });
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(firstBody);
+    expect(again.headers.get('x-switchyard-run-id')).toBe(first.headers.get('x-switchyard-run-id'));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(await runsOf(id)).toBe(1);
+
+    const different = await keyed('idem-basic', 'order-1', { amount: 3 });
+    expect(different.status).toBe(422);
+    expect((await json(different)).message).toMatch(/different request body/);
+    // Keys are per workflow: the same key elsewhere is a new call.
+    expect((await call('/version-test/api/1.1/wf/open', { body: { amount: 3 }, headers: { 'idempotency-key': 'order-1' } })).status).toBe(200);
+    expect(await runsOf(id)).toBe(1);
+  });
+
+  it('50 concurrent duplicates make exactly one run', async () => {
+    const id = await save('idem-burst', sampleGraph());
+    const responses = await Promise.all(Array.from({ length: 50 }, () => keyed('idem-burst', 'burst', { amount: 5 })));
+    const statuses = new Set(responses.map((r) => r.status));
+    expect([...statuses].every((s) => s === 200 || s === 409)).toBe(true);
+    expect(await runsOf(id)).toBe(1);
+    const runIds = new Set(responses.filter((r) => r.status === 200).map((r) => r.headers.get('x-switchyard-run-id')));
+    expect(runIds.size).toBe(1);
+  });
+
+  it('a call refused before its run (bad parameters) frees the key; an answered 202 is replayed as 202', async () => {
+    await save('idem-refused', sampleGraph());
+    expect((await keyed('idem-refused', 'k', { amount: 'many' })).status).toBe(400);
+    expect((await keyed('idem-refused', 'k', { amount: 1 })).status).toBe(200);
+
+    const graph = sampleGraph();
+    const event = graph.nodes[0]!;
+    if (event.type === 'apiEvent') event.data.settings = { ...event.data.settings, mode: 'async' };
+    const id = await save('idem-async', graph);
+    const first = await keyed('idem-async', 'a', { amount: 1 });
+    expect(first.status).toBe(202);
+    const again = await keyed('idem-async', 'a', { amount: 1 });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('x-switchyard-run-id')).toBe(first.headers.get('x-switchyard-run-id'));
+    expect(await runsOf(id)).toBe(1);
+    expect((await keyed('idem-async', 'x'.repeat(256), { amount: 1 })).status).toBe(400);
+  });
+
+  it('a key being answered gets 409; a key left by a process that died is taken over, or answered from the run it made', async () => {
+    const id = await save('idem-crash', sampleGraph());
+    const access = server.engineDb.apiAccess;
+    const now = new Date();
+    const row = (key: string, owner: string, runId: string, bodyHash: string) => ({
+      workflowId: id, environment: 'draft', key, bodyHash, runId, owner, now, expiresAt: new Date(now.getTime() + 60_000),
+    });
+    const hash = requestHash('POST', '', Buffer.from(JSON.stringify({ amount: 2 })));
+    // Held by this very process: still in flight.
+    access.claimKey(row('busy', server.engine.owner, '00000000-0000-7000-8000-000000000001', hash));
+    const busy = await keyed('idem-crash', 'busy', { amount: 2 });
+    expect(busy.status).toBe(409);
+    expect((await json(busy)).message).toMatch(/still being processed/);
+    // Held by another process that is alive (its heartbeat is fresh): in flight too.
+    server.engineDb.queue.heartbeat({ id: 'other-process', hostname: 'elsewhere', pid: 1, startedAt: now }, now);
+    access.claimKey(row('elsewhere', 'other-process', '00000000-0000-7000-8000-000000000003', hash));
+    expect((await keyed('idem-crash', 'elsewhere', { amount: 2 })).status).toBe(409);
+
+    // Held by a process that is gone, whose run was never committed: this call runs it.
+    access.claimKey(row('orphan', 'gone-process', '00000000-0000-7000-8000-000000000002', hash));
+    const orphan = await keyed('idem-crash', 'orphan', { amount: 2 });
+    expect(orphan.status).toBe(200);
+    expect(await runsOf(id)).toBe(1);
+
+    // Held by a process that is gone after its run was committed: that run's outcome is the answer.
+    const made = await call('/version-test/api/1.1/wf/idem-crash', { body: { amount: 2 } });
+    const madeId = made.headers.get('x-switchyard-run-id')!;
+    access.claimKey(row('committed', 'gone-process', madeId, hash));
+    const replay = await keyed('idem-crash', 'committed', { amount: 2 });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('x-switchyard-run-id')).toBe(madeId);
+    expect((await json(replay)).response.doubled).toBe(4);
+    expect(await runsOf(id)).toBe(2);
+
+    // Expired: the key is free again, whatever body it had.
+    access.claimKey({ ...row('old', 'gone-process', madeId, 'another hash'), expiresAt: new Date(now.getTime() - 1) });
+    expect((await keyed('idem-crash', 'old', { amount: 2 })).status).toBe(200);
+    expect(await runsOf(id)).toBe(3);
+  });
+});
+
+describe('idempotency key expiry', () => {
+  it('expired keys are deleted by the retention sweep', async () => {
+    const swept = await startTestServer({ RETENTION_SWEEP_SECONDS: '1' });
+    try {
+      const now = new Date();
+      const key = { workflowId: 'w', environment: 'live', bodyHash: 'h', runId: 'r', owner: 'o', now };
+      swept.engineDb.apiAccess.claimKey({ ...key, key: 'old', expiresAt: new Date(now.getTime() - 1000) });
+      swept.engineDb.apiAccess.claimKey({ ...key, key: 'fresh', expiresAt: new Date(now.getTime() + 3_600_000) });
+      await eventually(async () => ((await swept.db.idempotencyKey.count({ where: { key: 'old' } })) === 0 ? true : undefined), 100);
+      expect(await swept.db.idempotencyKey.count({ where: { key: 'fresh' } })).toBe(1);
+    } finally {
+      await swept.stop();
     }
   });
 });

@@ -8,7 +8,7 @@ const BATCH = 500;
  * Deletes runs (with their attempts and steps) past their environment's retention, every
  * RETENTION_SWEEP_SECONDS, a small batch at a time with the event loop free in between, so calls
  * hardly notice; then the draft snapshots no run is pinned to any more, ended batches (with their
- * lists) and recurring-job history.
+ * lists), recurring-job history and expired idempotency keys.
  */
 export class RetentionSweep {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -53,7 +53,15 @@ export class RetentionSweep {
       for (const [environment, keep] of [['draft', draft], ['live', live]] as const) {
         if (!this.stopped) scheduling += this.engineDb.retention.scheduling(environment, new Date(now - keep));
       }
-      if (deleted > 0 || snapshots > 0 || scheduling > 0) this.log.info({ deleted, snapshots, scheduling }, 'deleted runs, batches and job history past their retention');
+      // Idempotency keys expire after a day, a bounded batch at a time.
+      let keys = 0;
+      for (let removed = BATCH; removed === BATCH && !this.stopped; keys += removed) {
+        removed = this.engineDb.apiAccess.deleteExpiredKeys(new Date(now), BATCH);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (deleted > 0 || snapshots > 0 || scheduling > 0 || keys > 0) {
+        this.log.info({ deleted, snapshots, scheduling, keys }, 'deleted runs, batches, job history and idempotency keys past their retention');
+      }
     } catch (error) {
       this.log.warn({ err: error }, 'deleting old runs will be tried again');
     } finally {
