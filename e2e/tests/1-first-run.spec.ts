@@ -47,15 +47,29 @@ test('a builder draws, deploys and calls an API workflow, then inspects the run'
   await page.getByRole('button', { name: 'Deploy' }).click();
   await expect(page.getByText('Deployed release #1')).toBeVisible();
 
-  // An external caller, outside the browser.
-  const response = await fetch(`${baseURL}/api/1.1/wf/greet`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Ada' }),
-  });
+  // An external caller, outside the browser: a new workflow requires an API token.
+  const anonymous = await fetch(`${baseURL}/api/1.1/wf/greet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' });
+  expect(anonymous.status).toBe(401);
+  await expect(page.getByText('Token required')).toBeVisible();
+
+  // The admin makes one in Settings; it is shown once.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API tokens' }).click();
+  await expect(page.getByText('No API tokens yet')).toBeVisible();
+  await page.getByRole('button', { name: 'New token' }).click();
+  await page.getByRole('dialog').getByLabel('Label').fill('Shop backend');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = (await page.getByTestId('new-token').textContent())!;
+  expect(token).toMatch(/^sy_/);
+  await page.screenshot({ path: testInfo.outputPath('token-shown-once.png') });
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Shop backend' })).toContainText('All workflows');
+
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const response = await fetch(`${baseURL}/api/1.1/wf/greet`, { method: 'POST', headers, body: JSON.stringify({ name: 'Ada' }) });
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'success', response: { greeting: 'Hello Ada' } });
-  const wrong = await fetch(`${baseURL}/api/1.1/wf/greet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const wrong = await fetch(`${baseURL}/api/1.1/wf/greet`, { method: 'POST', headers, body: '{}' });
   expect(wrong.status).toBe(400);
 
   await page.getByRole('link', { name: 'Runs' }).click();

@@ -23,7 +23,8 @@ test('problems show on the node and under the field, and clear when fixed', asyn
   await expect(page.locator('.flow-node.has-error')).toHaveCount(0);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
 
-  const response = await page.request.post('/version-test/api/1.1/wf/diagnostics-demo', { data: { amount: 4 } });
+  // New workflows require a token; the builder's own session calls the draft as the test panel does.
+  const response = await page.request.post('/version-test/api/1.1/wf/diagnostics-demo', { data: { amount: 4 }, headers: { 'x-switchyard-trigger': 'test' } });
   expect(await response.json()).toEqual({ status: 'success', response: {} });
 });
 

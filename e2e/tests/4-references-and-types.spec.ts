@@ -132,7 +132,7 @@ test('references follow renames, types are checked, and test runs show on the ca
   await expect(page.getByRole('spinbutton', { name: /^price\b/ })).toHaveValue('21');
 
   // A call the endpoint refuses is counted for the builder (its body is not kept).
-  const refused = await page.request.post(`/version-test/api/1.1/wf/${NAME}`, { data: { order: { total: 1 } } });
+  const refused = await page.request.post(`/version-test/api/1.1/wf/${NAME}`, { data: { order: { total: 1 } }, headers: { 'x-switchyard-trigger': 'test' } });
   expect(refused.status()).toBe(400);
   await expect(async () => {
     await page.reload();

@@ -9,6 +9,9 @@ import { RecurringPage } from './pages/RecurringPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SchedulerPage } from './pages/SchedulerPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { ApiSettingsSection } from './pages/settings/ApiSettingsSection.tsx';
+import { TokensSection } from './pages/settings/TokensSection.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -41,6 +44,10 @@ export function App() {
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="scheduler" element={<SchedulerPage />} />
           <Route path="recurring" element={<RecurringPage />} />
+          <Route path="settings" element={<SettingsPage />}>
+            <Route index element={<ApiSettingsSection />} />
+            <Route path="tokens" element={<TokensSection />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type EndpointSettings, OPEN_ENDPOINT, endpointSettings, isOpenToAnyone } from '@switchyard/workflow';
 import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useState } from 'react';
@@ -274,9 +275,12 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
  */
 function Endpoints({ name }: { name: string }) {
   const recurring = useEditorState((s) => s.nodes.some((n) => n.type === 'recurringEvent'));
+  const event = useEditorState((s) => s.nodes.find((n) => n.type === 'apiEvent'));
+  const endpoint = (event?.type === 'apiEvent' && endpointSettings(event)) || OPEN_ENDPOINT;
+  const method = recurring ? 'POST' : endpoint.method;
   return (
     <div className="endpoint-bar" aria-label="Endpoints">
-      <Endpoint label="Test endpoint" path={`/version-test/api/1.1/wf/${name}`} />
+      <Endpoint label="Test endpoint" method={method} path={`/version-test/api/1.1/wf/${name}`} />
       {recurring ? (
         <div className="endpoint endpoint-none" title="A recurring job has no live endpoint: it runs on its schedule once an admin switches it on in Recurring jobs">
           <span className="endpoint-label">Live</span>
@@ -285,19 +289,43 @@ function Endpoints({ name }: { name: string }) {
           </span>
         </div>
       ) : (
-        <Endpoint label="Live endpoint" path={`/api/1.1/wf/${name}`} />
+        <Endpoint label="Live endpoint" method={method} path={`/api/1.1/wf/${name}`} />
       )}
+      {!recurring && <AccessBadge endpoint={endpoint} />}
     </div>
   );
 }
 
+/** Who may call the endpoint, at a glance; anyone-can-call is a warning. */
+function AccessBadge({ endpoint }: { endpoint: EndpointSettings }) {
+  if (!endpoint.exposed) {
+    return (
+      <Badge tone="neutral" title="Only schedules and other workflows run it; calls from outside get 404">
+        Not exposed
+      </Badge>
+    );
+  }
+  if (isOpenToAnyone(endpoint)) {
+    return (
+      <Badge tone="warning" title="Anyone who knows the URL can run it: require an admin token in the event's Endpoint settings">
+        Anyone can call
+      </Badge>
+    );
+  }
+  return (
+    <Badge tone="success" title={endpoint.auth === 'admin_token' ? 'Callers need an API token' : 'Calls must be signed'}>
+      {endpoint.auth === 'admin_token' ? 'Token required' : 'Signed calls only'}
+    </Badge>
+  );
+}
+
 /** One generated endpoint: its path on screen, the full URL in the tooltip and on the clipboard. */
-function Endpoint({ label, path }: { label: string; path: string }) {
+function Endpoint({ label, method, path }: { label: string; method: string; path: string }) {
   const url = `${window.location.origin}${path}`;
   return (
     <div className="endpoint">
       <span className="endpoint-label">{label}</span>
-      <span className="method">POST</span>
+      <span className="method">{method}</span>
       <code className="endpoint-url" title={url}>
         {path}
       </code>

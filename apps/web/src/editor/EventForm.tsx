@@ -13,6 +13,7 @@ import { useId, useState } from 'react';
 import { useEditor } from './context.ts';
 import { PARAMETER_TYPE_OPTIONS, describeParameter } from './describe.ts';
 import { ExpressionField, FieldDiagnostics, Section, hasError, useNodeDiagnostics } from './fields.tsx';
+import { EndpointSection } from './EndpointSection.tsx';
 import { TestResultSection } from './TestResultSection.tsx';
 
 const focusSoon = (id: string) => requestAnimationFrame(() => document.getElementById(id)?.focus());
@@ -33,7 +34,7 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
       <div className="inspector-header">
         <div className="inspector-kind">API workflow</div>
         <h2>Event</h2>
-        <p className="muted small">Runs when the endpoint is called. Parameters are read from the JSON or form body.</p>
+        <p className="muted small">Runs when the endpoint is called. Parameters are read from the JSON or form body, or the query string.</p>
       </div>
       <FieldDiagnostics diagnostics={diagnostics} field={null} />
       {node.data.typing === 'lenient' && (
@@ -69,11 +70,19 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
         ) : (
           <ol className="rows">
             {parameters.map((param, index) => (
-              <ParameterRow key={param.id} param={param} index={index} diagnostics={diagnostics} readOnly={readOnly} />
+              <ParameterRow
+                key={param.id}
+                param={param}
+                index={index}
+                diagnostics={diagnostics}
+                readOnly={readOnly}
+                fromQueryShown={(node.data.endpoint?.method ?? 'POST') === 'POST'}
+              />
             ))}
           </ol>
         )}
       </Section>
+      <EndpointSection node={node} readOnly={readOnly} />
       <Section title="Condition">
         <ExpressionField
           id={`only-when-${node.id}`}
@@ -94,7 +103,20 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
   );
 }
 
-function ParameterRow({ param, index, diagnostics, readOnly }: { param: Parameter; index: number; diagnostics: Diagnostic[]; readOnly: boolean }) {
+function ParameterRow({
+  param,
+  index,
+  diagnostics,
+  readOnly,
+  fromQueryShown,
+}: {
+  param: Parameter;
+  index: number;
+  diagnostics: Diagnostic[];
+  readOnly: boolean;
+  /** A POST endpoint: a parameter may still be read from the query string (GET reads them all there). */
+  fromQueryShown: boolean;
+}) {
   const editor = useEditor();
   const keyField = `parameters.${param.id}.key`;
   const keyId = `param-key-${param.id}`;
@@ -149,6 +171,15 @@ function ParameterRow({ param, index, diagnostics, readOnly }: { param: Paramete
           onChange={(optional) => update({ optional })}
         />
       </div>
+      {fromQueryShown && (
+        <Checkbox
+          id={`param-query-${param.id}`}
+          label="From the query string (not the body)"
+          checked={param.fromQuery ?? false}
+          disabled={readOnly}
+          onChange={(fromQuery) => update(fromQuery ? { fromQuery } : { fromQuery: undefined })}
+        />
+      )}
       {param.type === 'object' && (
         <div className="object-fields">
           <div className="object-fields-header">

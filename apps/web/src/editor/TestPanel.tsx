@@ -129,6 +129,17 @@ function requestBody(parameters: Parameter[], values: Record<string, string>) {
   return { body, errors };
 }
 
+/** A GET endpoint's parameters, as text the server converts by type; a list repeats its key. */
+function queryString(body: Record<string, unknown>): string {
+  const pairs = Object.entries(body).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((item) => [key, queryText(item)]));
+  return new URLSearchParams(pairs).toString();
+}
+
+function queryText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const editor = useEditor();
   const trpc = useTRPC();
@@ -138,6 +149,7 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const readOnly = useEditorState((s) => s.readOnly);
   const parameters = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.parameters) ?? [];
   const mode = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.settings.mode);
+  const method = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.endpoint?.method ?? 'POST');
   const errorCount = useEditorState((s) => editor.diagnostics(s).errorCount);
   const result = useEditorState((s) => s.testCall);
   const scheduled = useEditorState((s) => s.scheduledTest);
@@ -199,13 +211,16 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
     if (!(await begin('the draft endpoint would run an older version'))) return;
     try {
       const started = performance.now();
-      const response = await fetch(url, {
-        method: 'POST',
-        // "test": the run is recorded as a test run of the draft.
-        headers: { 'content-type': 'application/json', 'x-switchyard-trigger': 'test' },
-        body: JSON.stringify(body),
-        credentials: 'include',
-      });
+      // "test": the run is recorded as a test run of the draft; with the session, a token-guarded draft runs too.
+      const response =
+        method === 'GET'
+          ? await fetch(`${url}?${queryString(body)}`, { headers: { 'x-switchyard-trigger': 'test' }, credentials: 'include' })
+          : await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-switchyard-trigger': 'test' },
+              body: JSON.stringify(body),
+              credentials: 'include',
+            });
       const durationMs = performance.now() - started;
       const text = await response.text();
       let parsed: unknown = text;

@@ -133,7 +133,7 @@ export function SchedulerStrip({
 }
 
 /** The chain depth limit: a number an admin edits and saves; others read it. */
-function ChainDepthLimit({ environment, limit, isAdmin }: { environment: Environment; limit: number | undefined; isAdmin: boolean }) {
+export function ChainDepthLimit({ environment, limit, isAdmin }: { environment: Environment; limit: number | undefined; isAdmin: boolean }) {
   const id = useId();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
