@@ -5,6 +5,7 @@ import { type Db, EngineDb, migrate, openDb } from './db/index.ts';
 import { createLogger } from './logger.ts';
 import { buildApp } from './http/app.ts';
 import { Engine } from './runner/engine.ts';
+import { isOwnerGone } from './runner/identity.ts';
 import { createFirstAdmin, needsSetup } from './services/accounts.ts';
 import { withBusyRetry } from './services/busy.ts';
 import { ApiGate } from './services/apiGate.ts';
@@ -58,7 +59,7 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const refusals = new RefusedCalls(engineDb, metrics);
   const clock = options.clock ?? (() => new Date());
   const gate = new ApiGate(engineDb, clock);
-  const idempotency = new Idempotency(engineDb, engine.owner, () => engine.newRunId(), config.engine.leaseMs, clock);
+  const idempotency = new Idempotency(engineDb, engine.owner, () => engine.newRunId(), config.engine.leaseMs, (owner) => isOwnerGone(owner, engine.owner), clock);
   const app = await buildApp({ db, config, log, engine, refusals, gate, idempotency, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.

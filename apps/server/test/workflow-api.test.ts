@@ -346,6 +346,33 @@ describe('idempotency keys', () => {
   });
 });
 
+describe('idempotency keys when scheduling', () => {
+  it('a repeated schedule call gets the same run; a key left by a dead process is answered with the run it made', async () => {
+    const id = await save('idem-schedule', sampleGraph());
+    const request = { scheduled_date: Date.now() + 3_600_000, parameters: { amount: 1 } };
+    const schedule = (key: string) => call('/version-test/api/1.1/wf/idem-schedule/schedule', { body: request, headers: { 'idempotency-key': key } });
+    const first = await schedule('s1');
+    expect(first.status).toBe(200);
+    const runId = (await json(first)).response.run_id;
+    const again = await schedule('s1');
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json(again)).response.run_id).toBe(runId);
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(1);
+    // The same key calling the workflow (not scheduling it) is another request.
+    expect((await call('/version-test/api/1.1/wf/idem-schedule', { body: { amount: 1 }, headers: { 'idempotency-key': 's1' } })).status).toBe(200);
+
+    // The process that scheduled it died after committing the run, before storing its answer.
+    const now = new Date();
+    const hash = requestHash('POST', '', Buffer.from(JSON.stringify(request)));
+    server.engineDb.apiAccess.claimKey({ workflowId: id, environment: 'draft', key: 'schedule:s2', bodyHash: hash, runId, owner: 'gone', now, expiresAt: new Date(now.getTime() + 60_000) });
+    const recovered = await schedule('s2');
+    expect(recovered.status).toBe(200);
+    expect((await json(recovered)).response.run_id).toBe(runId);
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(2);
+  });
+});
+
 describe('idempotency key expiry', () => {
   it('expired keys are deleted by the retention sweep', async () => {
     const swept = await startTestServer({ RETENTION_SWEEP_SECONDS: '1' });

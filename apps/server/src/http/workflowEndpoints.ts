@@ -131,22 +131,47 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     const { name } = request.params as { name: string };
     const admitted = await admit(request, reply, environment, name, deps, sendRefusal(request));
     if (!admitted) return reply;
+    let key: KeyScope | null = null;
+    let runId: string | undefined;
     try {
       // Its body nests the parameters, which a form cannot say: JSON only.
       if (request.jsonText === null) return sendError(reply, 415, 'Scheduling takes a JSON body: {"scheduled_date": ..., "parameters": {...}}');
       const { runAt, parameters } = readScheduleBody(request.body);
       if (!deps.engine.isReady) throw new EngineStoppedError();
-      const { runId } = await deps.engine.scheduling.schedule({
+      const keyText = idempotencyKeyOf(request, null);
+      if (keyText !== null && admitted.endpoint) {
+        if (keyText.length === 0 || keyText.length > MAX_KEY_LENGTH) {
+          return sendError(reply, 400, `The Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
+        }
+        // Scheduling keys are apart from calling keys of the same workflow.
+        key = { workflowId: admitted.endpoint.workflowId, environment, key: `schedule:${keyText}` };
+        const outcome = await deps.idempotency.begin(key, requestHash(request.method, queryText(request.url), request.rawBody), scheduledAnswer);
+        if (outcome.kind === 'refused') {
+          key = null;
+          return sendError(reply, outcome.status, outcome.message);
+        }
+        if (outcome.kind === 'replay') {
+          key = null;
+          reply.header(REPLAYED_HEADER, 'true');
+          return sendAnswer(reply, outcome.answer);
+        }
+        runId = outcome.runId;
+      }
+      const scheduled = await deps.engine.scheduling.schedule({
         environment,
         target: { name },
         body: parameters,
         runAt,
         trigger: 'schedule',
         scheduledBy: 'api',
+        ...(runId && { runId }),
       });
-      reply.header(RUN_ID_HEADER, runId);
-      return reply.type('application/json').send(`{"status":"success","response":{"run_id":"${runId}"}}`);
+      const answer = scheduledAnswer(scheduled.runId);
+      if (key) await deps.idempotency.finish(key, answer);
+      key = null;
+      return sendAnswer(reply, answer);
     } catch (error) {
+      if (key && runId) await deps.idempotency.release(key, runId).catch(() => undefined);
       return refuse(request, reply, error);
     }
   };
@@ -264,6 +289,11 @@ function answerOf(result: CallResult, okWhenSkipped: boolean): Answer {
     case 'failed':
       return error(500, result.error);
   }
+}
+
+/** A scheduling call's answer: the run made (whatever has become of it since). */
+function scheduledAnswer(runId: string): Answer {
+  return { statusCode: 200, body: `{"status":"success","response":{"run_id":"${runId}"}}`, runId };
 }
 
 function sendAnswer(reply: FastifyReply, answer: Answer) {

@@ -22,6 +22,8 @@ export interface ScheduleRequest {
   parent?: { runId: string; chainDepth: number };
   /** Scheduling again with the same key returns the run the first call made. */
   dedupeKey?: string;
+  /** The run's id when the caller chose it first (an idempotency key names the run before it exists). */
+  runId?: string;
 }
 
 /** The parts of the engine scheduling uses. */
@@ -95,7 +97,7 @@ export class Scheduling implements SchedulerControl {
     const chainDepth = this.chainDepth(request.environment, request.parent);
     const now = this.clock();
     const row: RunRow = {
-      ...queuedRun(resolved, { id: this.hooks.newId(now), name: resolved.definition.name, environment: request.environment, trigger: request.trigger, input: JSON.stringify(request.body ?? {}), now }),
+      ...queuedRun(resolved, { id: request.runId ?? this.hooks.newId(now), name: resolved.definition.name, environment: request.environment, trigger: request.trigger, input: JSON.stringify(request.body ?? {}), now }),
       mode: 'async',
       runAt: request.runAt > now ? request.runAt : now,
       parentRunId: request.parent?.runId ?? null,

@@ -48,10 +48,16 @@ export class Idempotency {
     private readonly owner: string,
     private readonly newRunId: () => string,
     private readonly leaseMs: number,
+    /** Whether a runner process is certainly gone (same host, its pid dead): its keys need not wait for its heartbeat to age. */
+    private readonly isGone: (owner: string) => boolean,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async begin(scope: KeyScope, bodyHash: string): Promise<KeyOutcome> {
+  /**
+   * Claims the key for this call, or says what to answer instead. `answerOfRun` is the answer to
+   * give for a run that exists when the call that made it died before storing its answer.
+   */
+  async begin(scope: KeyScope, bodyHash: string, answerOfRun: (runId: string, run: RunState) => Answer = callAnswerOfRun): Promise<KeyOutcome> {
     const store = this.engineDb.apiAccess;
     const runId = this.newRunId();
     return this.engineDb.commits.compute(() => {
@@ -94,6 +100,7 @@ export class Idempotency {
   }
 
   private alive(owner: string, now: Date): boolean {
+    if (this.isGone(owner)) return false;
     const heartbeat = this.engineDb.apiAccess.runnerHeartbeat(owner);
     return heartbeat !== null && now.getTime() - heartbeat.getTime() < this.leaseMs;
   }
@@ -101,8 +108,14 @@ export class Idempotency {
 
 const IN_FLIGHT = 'A request with this Idempotency-Key is still being processed: retry later';
 
-/** The answer a caller would have had for a run that exists, when its first answer was never stored. */
-function answerOfRun(runId: string, run: { status: string; output: string | null; error: string | null }): Answer {
+export interface RunState {
+  status: string;
+  output: string | null;
+  error: string | null;
+}
+
+/** The answer a call of an endpoint would have had for a run that exists, when its first answer was never stored. */
+export function callAnswerOfRun(runId: string, run: RunState): Answer {
   const error = (statusCode: number, message: string) => ({ statusCode, body: JSON.stringify({ status: 'error', message, run_id: runId }), runId });
   switch (run.status) {
     case 'succeeded':
