@@ -142,7 +142,7 @@ function ApiForm({ settings, isAdmin }: { settings: ApiSettings; isAdmin: boolea
         </span>
         {isAdmin ? (
           <button type="submit" className="btn btn-primary" disabled={!valid || !changed || save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
+            {save.isPending ? 'Saving…' : 'Save settings'}
           </button>
         ) : (
           <span className="muted small">{ADMINS_ONLY}</span>

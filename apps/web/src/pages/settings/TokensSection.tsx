@@ -117,7 +117,8 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
   const id = useId();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const workflows = useQuery(trpc.workflow.list.queryOptions());
+  // Read afresh: workflows made since the list was last loaded (by others too) must be choosable.
+  const workflows = useQuery(trpc.workflow.list.queryOptions(undefined, { refetchOnMount: 'always' }));
   const [label, setLabel] = useState('');
   const [all, setAll] = useState(true);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
