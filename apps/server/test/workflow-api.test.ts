@@ -309,8 +309,9 @@ describe('idempotency keys', () => {
     const id = await save('idem-crash', sampleGraph());
     const access = server.engineDb.apiAccess;
     const now = new Date();
+    // Keys are stored per endpoint and caller: `call|anyone|<key>` for an open workflow's calls.
     const row = (key: string, owner: string, runId: string, bodyHash: string) => ({
-      workflowId: id, environment: 'draft', key, bodyHash, runId, owner, now, expiresAt: new Date(now.getTime() + 60_000),
+      workflowId: id, environment: 'draft', key: `call|anyone|${key}`, bodyHash, runId, owner, now, expiresAt: new Date(now.getTime() + 60_000),
     });
     const hash = requestHash('POST', '', Buffer.from(JSON.stringify({ amount: 2 })));
     // Held by this very process: still in flight.
@@ -365,7 +366,7 @@ describe('idempotency keys when scheduling', () => {
     // The process that scheduled it died after committing the run, before storing its answer.
     const now = new Date();
     const hash = requestHash('POST', '', Buffer.from(JSON.stringify(request)));
-    server.engineDb.apiAccess.claimKey({ workflowId: id, environment: 'draft', key: 'schedule:s2', bodyHash: hash, runId, owner: 'gone', now, expiresAt: new Date(now.getTime() + 60_000) });
+    server.engineDb.apiAccess.claimKey({ workflowId: id, environment: 'draft', key: 'schedule|anyone|s2', bodyHash: hash, runId, owner: 'gone', now, expiresAt: new Date(now.getTime() + 60_000) });
     const recovered = await schedule('s2');
     expect(recovered.status).toBe(200);
     expect((await json(recovered)).response.run_id).toBe(runId);
@@ -385,6 +386,112 @@ describe('idempotency key expiry', () => {
       expect(await swept.db.idempotencyKey.count({ where: { key: 'fresh' } })).toBe(1);
     } finally {
       await swept.stop();
+    }
+  });
+});
+
+describe('hostile callers (review findings)', () => {
+  const recurringGraph = (): WorkflowGraph => ({
+    schemaVersion: 2,
+    nodes: [
+      { id: 'event', type: 'recurringEvent', position: { x: 0, y: 0 }, data: { schedule: { kind: 'every', every: 1, unit: 'days' } } } as never,
+      { id: 'ret', type: 'action', position: { x: 0, y: 150 }, data: { action: { type: 'returnData', entries: [{ id: 'e', key: 'ran', value: 'yes' }] } } },
+    ],
+    edges: [{ id: 'e1', source: 'event', target: 'ret' }],
+  });
+
+  it('a live endpoint keeps its protection while its draft has no API event; a recurring draft needs a token', async () => {
+    await save('locked-live', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    await server.caller(admin).release.deploy();
+    expect((await call('/api/1.1/wf/locked-live', { body: { amount: 1 } })).status).toBe(401);
+    // The draft loses its event, then becomes a recurring job: live still asks for a token.
+    const eventless = sampleGraph();
+    eventless.nodes.shift();
+    eventless.edges = eventless.edges.filter((e) => e.source !== 'event');
+    await save('locked-live', eventless);
+    expect((await call('/api/1.1/wf/locked-live', { body: { amount: 1 } })).status).toBe(401);
+    await save('locked-live', recurringGraph());
+    expect((await call('/api/1.1/wf/locked-live', { body: { amount: 1 } })).status).toBe(401);
+    const draft = await call('/version-test/api/1.1/wf/locked-live', { body: {} });
+    expect(draft.status).toBe(401);
+    const { token } = await server.caller(admin).token.create({ label: 'recurring draft', workflowIds: [ids['locked-live']!] });
+    expect((await call('/version-test/api/1.1/wf/locked-live', { body: {}, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("cancelling a scheduled run asks for its workflow's credentials even after a rename", async () => {
+    const id = await save('cancel-me', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    const { runId } = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(Date.now() + 3_600_000), parameters: { amount: 1 } });
+    expect((await call(`/version-test/api/1.1/scheduled/${runId}`, { method: 'DELETE' })).status).toBe(401);
+    await server.caller(builder).workflow.rename({ id, name: 'cancel-me-renamed' });
+    expect((await call(`/version-test/api/1.1/scheduled/${runId}`, { method: 'DELETE' })).status).toBe(401);
+    const { token } = await server.caller(admin).token.create({ label: 'canceller', workflowIds: [id] });
+    expect((await call(`/version-test/api/1.1/scheduled/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('idempotency keys are per caller, and a token in the query string or the header is the same request', async () => {
+    const id = await save('per-caller', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    const a = (await server.caller(admin).token.create({ label: 'a', workflowIds: null })).token;
+    const b = (await server.caller(admin).token.create({ label: 'b', workflowIds: null })).token;
+    const keyed = (token: string, body: unknown, inQuery = false) =>
+      call(`/version-test/api/1.1/wf/per-caller${inQuery ? `?api_token=${token}` : ''}`, {
+        body,
+        headers: { 'idempotency-key': 'K', ...(!inQuery && { authorization: `Bearer ${token}` }) },
+      });
+    const first = await keyed(a, { amount: 1, note: 'secret of a' });
+    expect(first.status).toBe(200);
+    // b cannot read a's answer with a's key, nor block it.
+    const other = await keyed(b, { amount: 1, note: 'secret of a' });
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.headers.get('x-switchyard-run-id')).not.toBe(first.headers.get('x-switchyard-run-id'));
+    expect((await keyed(b, { amount: 2 })).status).toBe(422);
+    // a's own retry, with its token moved to the query string, is a replay.
+    const retry = await keyed(a, { amount: 1, note: 'secret of a' }, true);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(2);
+    // A key is counted in characters as sent (UTF-8).
+    const wide = await call('/version-test/api/1.1/wf/per-caller', { body: { amount: 1 }, headers: { authorization: `Bearer ${a}`, 'idempotency-key': 'é'.repeat(255) } });
+    expect(wide.status).toBe(200);
+  });
+
+  it('a workflow called "schedule" keeps its method rule; __proto__ in a query string is refused like in a body', async () => {
+    await save('schedule', withEndpoint(sampleGraph(), { method: 'GET' }));
+    expect((await call('/version-test/api/1.1/wf/schedule', { body: { amount: 1 } })).status).toBe(405);
+    expect((await call('/version-test/api/1.1/wf/schedule?amount=1', { method: 'GET' })).status).toBe(200);
+    const proto = await call('/version-test/api/1.1/wf/schedule?amount=1&__proto__=1', { method: 'GET' });
+    expect(proto.status).toBe(400);
+  });
+
+  it('the guard answers before the body is read; an anonymous "test" header records an api run', async () => {
+    const api = server.caller(admin).settings;
+    await api.updateApi({ ...(await api.api()), apiEnabled: false });
+    try {
+      const malformed = await fetch(`${server.url}/api/1.1/wf/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
+      expect(malformed.status).toBe(404);
+      const plain = await fetch(`${server.url}/api/1.1/wf/open`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+      expect(plain.status).toBe(404);
+    } finally {
+      await api.updateApi({ ...(await api.api()), apiEnabled: true });
+    }
+    const unauthenticated = await fetch(`${server.url}/api/1.1/wf/guarded`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'sk_live_SECRET trailing' });
+    expect(unauthenticated.status).toBe(401);
+    // A malformed body is refused without quoting it.
+    const quoted = await fetch(`${server.url}/api/1.1/wf/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'sk_live_SECRET trailing' });
+    expect(quoted.status).toBe(400);
+    expect(await quoted.text()).not.toContain('sk_live');
+
+    const anonymousTest = await call('/version-test/api/1.1/wf/open', { body: { amount: 1 }, headers: { 'x-switchyard-trigger': 'test' } });
+    expect((await server.caller(builder).run.byId({ id: anonymousTest.headers.get('x-switchyard-run-id')! })).trigger).toBe('api');
+  });
+
+  it('cancelling counts against the address rate limit', async () => {
+    const api = server.caller(admin).settings;
+    await api.updateApi({ ...(await api.api()), rateLimitPerAddress: 2 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await call('/version-test/api/1.1/scheduled/00000000-0000-7000-8000-000000000009', { method: 'DELETE' })).status);
+      expect(statuses).toEqual([404, 404, 429]);
+    } finally {
+      await api.updateApi({ ...(await api.api()), rateLimitPerAddress: null });
     }
   });
 });

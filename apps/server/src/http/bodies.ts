@@ -84,7 +84,7 @@ export function registerBodyParsers(app: FastifyInstance) {
       if (/prototype|constructor/i.test(message)) {
         return done(new BodyError('The body may not contain a "__proto__" key or a "constructor" holding "prototype"', 'forbidden_key'), undefined);
       }
-      return done(new BodyError(`Malformed JSON body: ${message}`, 'malformed_body'), undefined);
+      return done(new BodyError(malformedJson(message), 'malformed_body'), undefined);
     }
     request.jsonText = text;
     done(null, parsed);
@@ -96,4 +96,15 @@ export function checkFormBody(body: unknown): void {
   if (body && typeof body === 'object' && (Object.hasOwn(body, '__proto__') || Object.hasOwn(body, 'constructor[prototype]'))) {
     throw new BodyError('The body may not contain a "__proto__" key or a "constructor" holding "prototype"', 'forbidden_key');
   }
+}
+
+/**
+ * Where a JSON body broke, without quoting it: the parser's message cites the body's text, and
+ * refused calls keep their message (bodies are never stored).
+ */
+export function malformedJson(parserMessage: string): string {
+  const position = /position (\d+)/.exec(parserMessage)?.[1];
+  if (position) return `Malformed JSON body: invalid at character ${Number(position) + 1}`;
+  if (/end of JSON input|Unterminated/i.test(parserMessage)) return 'Malformed JSON body: it ends too early';
+  return 'Malformed JSON body: it is not valid JSON';
 }

@@ -19,8 +19,16 @@ export interface GuardDeps {
 
 /** What a call that passed the guard may go on with. */
 export interface Admitted {
+  /** Null when the name has no endpoint: the engine says why (unknown, not deployed). */
   endpoint: Endpoint | null;
   settings: InstanceApiSettings;
+  /**
+   * Who called, for scoping idempotency keys (one caller cannot replay or block another's):
+   * `token:<id>`, `session` (the editor's test panel) or `anyone`.
+   */
+  caller: string;
+  /** The editor's test panel, with a builder's session: the run is recorded as a test run. */
+  testPanel: boolean;
 }
 
 const ALLOWED_HEADERS = 'content-type, authorization, idempotency-key, webhook-id, webhook-timestamp, webhook-signature, stripe-signature, x-hub-signature-256';
@@ -52,16 +60,17 @@ export function preflight(request: FastifyRequest, reply: FastifyReply, gate: Ap
 }
 
 /**
- * Everything checked before a workflow call reaches the engine, in order: the API switch, CORS,
- * the address's rate limit, exposure, method, credentials and the token's rate limit. Sends the
- * refusal itself and returns null when the call may not go on. A call of a name with no endpoint
- * goes on with `endpoint: null`: the engine says why (unknown, not deployed, a recurring job).
+ * Everything checked before a workflow call reaches the engine, before its body is even read, in
+ * order: the API switch, CORS, the address's rate limit, exposure, method, credentials and the
+ * token's rate limit. Sends the refusal itself and returns null when the call may not go on.
+ * `scheduling`: the scheduling endpoint (POST whatever the workflow's method).
  */
 export async function admit(
   request: FastifyRequest,
   reply: FastifyReply,
   environment: Environment,
   name: string,
+  scheduling: boolean,
   deps: GuardDeps,
   send: (reply: FastifyReply, refusal: Refusal) => unknown,
 ): Promise<Admitted | null> {
@@ -76,39 +85,47 @@ export async function admit(
     send(reply, limited);
     return null;
   }
+  const testPanel = await isTestPanel(request, environment, deps);
   const endpoint = deps.gate.endpointOf(environment, name);
-  if (!endpoint) return { endpoint: null, settings };
-  const refusal = await checkAccess(request, environment, name, endpoint, deps);
-  if (refusal) {
-    send(reply, refusal);
+  if (!endpoint) return { endpoint: null, settings, caller: 'anyone', testPanel };
+  const checked = await checkAccess(request, name, endpoint, scheduling, testPanel, deps);
+  if ('status' in checked) {
+    send(reply, checked);
     return null;
   }
-  return { endpoint, settings };
+  return { endpoint, settings, caller: checked.caller, testPanel };
 }
 
-async function checkAccess(request: FastifyRequest, environment: Environment, name: string, target: Endpoint, deps: GuardDeps): Promise<Refusal | null> {
+async function checkAccess(
+  request: FastifyRequest,
+  name: string,
+  target: Endpoint,
+  scheduling: boolean,
+  testPanel: boolean,
+  deps: GuardDeps,
+): Promise<{ caller: string } | Refusal> {
   const endpoint = target.endpoint;
   // Not exposed: as if it did not exist, so outside callers learn nothing.
   if (!endpoint.exposed) return { status: 404, message: `No workflow called "${name}"` };
-  if (request.method !== endpoint.method && !request.url.split('?')[0]!.endsWith('/schedule')) {
+  if (!scheduling && request.method !== endpoint.method) {
     return { status: 405, message: `This workflow is called with ${endpoint.method}, not ${request.method}` };
   }
-  return checkCredentials(request, environment, target.workflowId, endpoint, deps);
+  return checkCredentials(request, target.workflowId, endpoint, testPanel, deps);
 }
 
-/** The endpoint's authentication: a token (header or query string) or, for the draft, the test panel's session. */
+/** The endpoint's authentication: a token (header or query string), or the test panel's session. */
 export async function checkCredentials(
   request: FastifyRequest,
-  environment: Environment,
   workflowId: string,
   endpoint: EndpointSettings,
+  testPanel: boolean,
   deps: GuardDeps,
-): Promise<Refusal | null> {
-  if (endpoint.auth === 'none') return null;
-  if (environment === 'draft' && request.headers[TEST_TRIGGER_HEADER] === 'test' && (await hasBuilderSession(request, deps))) return null;
+): Promise<{ caller: string } | Refusal> {
+  if (testPanel) return { caller: 'session' };
+  if (endpoint.auth === 'none') return { caller: 'anyone' };
   const checked = deps.gate.checkToken(tokenOf(request), workflowId);
   if ('status' in checked) return checked;
-  return deps.gate.limitToken(checked.tokenId);
+  return (await deps.gate.limitToken(checked.tokenId)) ?? { caller: `token:${checked.tokenId}` };
 }
 
 /** "Authorization: Bearer <token>", else `?api_token=`. */
@@ -121,6 +138,11 @@ export function tokenOf(request: FastifyRequest): string | null {
   const query = request.query as Record<string, unknown> | undefined;
   const value = query?.[TOKEN_QUERY_KEY];
   return typeof value === 'string' && value.length <= 512 ? value : null;
+}
+
+/** A call of the draft from the editor's test panel: its header, and a builder's or admin's session. */
+export async function isTestPanel(request: FastifyRequest, environment: Environment, deps: GuardDeps): Promise<boolean> {
+  return environment === 'draft' && request.headers[TEST_TRIGGER_HEADER] === 'test' && (await hasBuilderSession(request, deps));
 }
 
 async function hasBuilderSession(request: FastifyRequest, deps: GuardDeps): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONDITION_NOT_MET, type QueryInput, parseDate } from '@switchyard/workflow';
+import { CONDITION_NOT_MET, NEW_ENDPOINT, type QueryInput, parseDate } from '@switchyard/workflow';
 import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
 import type { Endpoint, Refusal } from '../services/apiGate.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
@@ -7,7 +7,14 @@ import { type Answer, type Idempotency, type KeyScope, MAX_KEY_LENGTH, requestHa
 import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
 import { BodyError, checkFormBody } from './bodies.ts';
-import { API_DISABLED, type GuardDeps, TEST_TRIGGER_HEADER, TOKEN_QUERY_KEY, admit, applyCors, checkCredentials, preflight } from './endpointGuard.ts';
+import { API_DISABLED, type Admitted, type GuardDeps, TOKEN_QUERY_KEY, admit, applyCors, checkCredentials, isTestPanel, preflight } from './endpointGuard.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the guard of a workflow endpoint before its body is read. */
+    admitted: Admitted | null;
+  }
+}
 
 export const RUN_ID_HEADER = 'x-switchyard-run-id';
 
@@ -25,7 +32,13 @@ export function endpointOf(url: string): { environment: Environment; name: strin
   const prefix = path.startsWith(LIVE_PREFIX) ? LIVE_PREFIX : path.startsWith(DRAFT_PREFIX) ? DRAFT_PREFIX : null;
   if (!prefix) return null;
   // "/schedule" after the name is the scheduling endpoint of the same workflow.
-  const name = decodeURIComponent(path.slice(prefix.length)).replace(/\/+$/, '').replace(/\/schedule$/, '');
+  let name: string;
+  try {
+    name = decodeURIComponent(path.slice(prefix.length)).replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+  name = name.replace(/^(.+)\/schedule$/, '$1');
   return { environment: prefix === LIVE_PREFIX ? 'live' : 'draft', name };
 }
 
@@ -83,44 +96,74 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     throw error;
   };
 
+  /** The guard runs before the body is read: a refused call costs no parsing. */
+  const guard = (environment: Environment, scheduling: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const { name } = request.params as { name: string };
+    const admitted = await admit(request, reply, environment, name, scheduling, deps, sendRefusal(request));
+    if (!admitted) return reply;
+    request.admitted = admitted;
+  };
+
+  /**
+   * Claims the call's idempotency key, if it has one. Returns the key to finish or release and the
+   * run id to use, or null when the reply was sent (a replay, 409, 422 or a bad key).
+   */
+  const claimKey = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    environment: Environment,
+    scope: string,
+    answerOfRun?: Parameters<Idempotency['begin']>[2],
+  ): Promise<{ key: KeyScope | null; runId?: string } | null> => {
+    const admitted = request.admitted!;
+    const keyText = idempotencyKeyOf(request, admitted.endpoint);
+    if (keyText === null || !admitted.endpoint) return { key: null };
+    if (keyText.length === 0 || keyText.length > MAX_KEY_LENGTH) {
+      sendError(reply, 400, `The Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
+      return null;
+    }
+    // Per caller: one caller can neither replay another's answer nor block its key.
+    const key = { workflowId: admitted.endpoint.workflowId, environment, key: `${scope}|${admitted.caller}|${keyText}` };
+    const outcome = await deps.idempotency.begin(key, requestHash(request.method, queryWithoutToken(request), request.rawBody), answerOfRun);
+    if (outcome.kind === 'refused') {
+      if (outcome.runId) reply.header(RUN_ID_HEADER, outcome.runId);
+      sendError(reply, outcome.status, outcome.message);
+      return null;
+    }
+    if (outcome.kind === 'replay') {
+      reply.header(REPLAYED_HEADER, 'true');
+      sendAnswer(reply, outcome.answer);
+      return null;
+    }
+    return { key, runId: outcome.runId };
+  };
+
   const handle = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
-    const admitted = await admit(request, reply, environment, name, deps, sendRefusal(request));
-    if (!admitted) return reply;
+    const admitted = request.admitted!;
     const okWhenSkipped = admitted.endpoint?.endpoint.okWhenSkipped ?? false;
-    let key: KeyScope | null = null;
-    let runId: string | undefined;
+    let claimed: { key: KeyScope | null; runId?: string } | null = { key: null };
     try {
       if (request.jsonText === null) checkFormBody(request.body);
       const call = callInput(request, admitted.endpoint?.endpoint.method ?? 'POST');
-      const keyText = idempotencyKeyOf(request, admitted.endpoint);
-      if (keyText !== null && admitted.endpoint) {
-        if (keyText.length === 0 || keyText.length > MAX_KEY_LENGTH) {
-          return sendError(reply, 400, `The Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
-        }
-        key = { workflowId: admitted.endpoint.workflowId, environment, key: keyText };
-        const outcome = await deps.idempotency.begin(key, requestHash(request.method, queryText(request.url), request.rawBody));
-        if (outcome.kind === 'refused') {
-          key = null;
-          if (outcome.runId) reply.header(RUN_ID_HEADER, outcome.runId);
-          return sendError(reply, outcome.status, outcome.message);
-        }
-        if (outcome.kind === 'replay') {
-          key = null;
-          reply.header(REPLAYED_HEADER, 'true');
-          return sendAnswer(reply, outcome.answer);
-        }
-        runId = outcome.runId;
-      }
-      const trigger = environment === 'draft' && request.headers[TEST_TRIGGER_HEADER] === 'test' ? 'test' : 'api';
-      const result = await deps.engine.call({ environment, name, ...call, trigger, ...(runId && { runId }) });
+      claimed = await claimKey(request, reply, environment, 'call');
+      if (!claimed) return reply;
+      const result = await deps.engine.call({
+        environment,
+        name,
+        ...call,
+        trigger: admitted.testPanel ? 'test' : 'api',
+        // The workflow the guard checked: a deploy in between that made another one answer this name is refused.
+        workflowId: admitted.endpoint?.workflowId ?? null,
+        ...(claimed.runId && { runId: claimed.runId }),
+      });
       const answer = answerOf(result, okWhenSkipped);
-      if (key) await deps.idempotency.finish(key, answer);
-      key = null;
+      if (claimed.key) await deps.idempotency.finish(claimed.key, answer);
+      claimed = null;
       return sendAnswer(reply, answer);
     } catch (error) {
       // Refused before a run existed: the key is free again for a corrected retry.
-      if (key && runId) await deps.idempotency.release(key, runId).catch(() => undefined);
+      if (claimed?.key && claimed.runId) await deps.idempotency.release(claimed.key, claimed.runId).catch(() => undefined);
       return refuse(request, reply, error);
     }
   };
@@ -129,34 +172,14 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
   // records a run due then, its parameters checked as the endpoint checks them.
   const schedule = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
-    const admitted = await admit(request, reply, environment, name, deps, sendRefusal(request));
-    if (!admitted) return reply;
-    let key: KeyScope | null = null;
-    let runId: string | undefined;
+    let claimed: { key: KeyScope | null; runId?: string } | null = { key: null };
     try {
       // Its body nests the parameters, which a form cannot say: JSON only.
       if (request.jsonText === null) return sendError(reply, 415, 'Scheduling takes a JSON body: {"scheduled_date": ..., "parameters": {...}}');
       const { runAt, parameters } = readScheduleBody(request.body);
       if (!deps.engine.isReady) throw new EngineStoppedError();
-      const keyText = idempotencyKeyOf(request, null);
-      if (keyText !== null && admitted.endpoint) {
-        if (keyText.length === 0 || keyText.length > MAX_KEY_LENGTH) {
-          return sendError(reply, 400, `The Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
-        }
-        // Scheduling keys are apart from calling keys of the same workflow.
-        key = { workflowId: admitted.endpoint.workflowId, environment, key: `schedule:${keyText}` };
-        const outcome = await deps.idempotency.begin(key, requestHash(request.method, queryText(request.url), request.rawBody), scheduledAnswer);
-        if (outcome.kind === 'refused') {
-          key = null;
-          return sendError(reply, outcome.status, outcome.message);
-        }
-        if (outcome.kind === 'replay') {
-          key = null;
-          reply.header(REPLAYED_HEADER, 'true');
-          return sendAnswer(reply, outcome.answer);
-        }
-        runId = outcome.runId;
-      }
+      claimed = await claimKey(request, reply, environment, 'schedule', scheduledAnswer);
+      if (!claimed) return reply;
       const scheduled = await deps.engine.scheduling.schedule({
         environment,
         target: { name },
@@ -164,34 +187,36 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
         runAt,
         trigger: 'schedule',
         scheduledBy: 'api',
-        ...(runId && { runId }),
+        ...(claimed.runId && { runId: claimed.runId }),
       });
       const answer = scheduledAnswer(scheduled.runId);
-      if (key) await deps.idempotency.finish(key, answer);
-      key = null;
+      if (claimed.key) await deps.idempotency.finish(claimed.key, answer);
+      claimed = null;
       return sendAnswer(reply, answer);
     } catch (error) {
-      if (key && runId) await deps.idempotency.release(key, runId).catch(() => undefined);
+      if (claimed?.key && claimed.runId) await deps.idempotency.release(claimed.key, claimed.runId).catch(() => undefined);
       return refuse(request, reply, error);
     }
   };
 
   // DELETE .../scheduled/<run_id>: cancels a run of the environment that has not started. The
-  // run's workflow decides the credentials needed, as its endpoint does.
+  // run's workflow (by id: it may have been renamed since) decides the credentials needed.
   const cancel = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const settings = deps.gate.settings();
     if (!settings.apiEnabled) return sendError(reply, 404, API_DISABLED);
     applyCors(request, reply, settings);
+    const limited = await deps.gate.limitAddress(request.ip);
+    if (limited) return sendRefusal(request)(reply, limited);
     const { runId } = request.params as { runId: string };
     const notFound = () => sendError(reply, 404, `No scheduled run ${JSON.stringify(runId.slice(0, 64))} in ${environment}`);
     const run = RUN_ID.test(runId) ? deps.engine.scheduling.runWorkflow(environment, runId) : null;
     if (!run) return notFound();
-    const target = deps.gate.endpointOf(environment, run.workflowName);
-    if (target && target.workflowId === run.workflowId) {
-      if (!target.endpoint.exposed) return notFound();
-      const refusal = await checkCredentials(request, environment, run.workflowId, target.endpoint, deps);
-      if (refusal) return sendRefusal(request)(reply, refusal);
-    }
+    // A workflow gone from everywhere: its runs are cancelled with a token, as for a new workflow.
+    const endpoint = deps.gate.endpointById(environment, run.workflowId)?.endpoint ?? NEW_ENDPOINT;
+    if (!endpoint.exposed) return notFound();
+    const testPanel = await isTestPanel(request, environment, deps);
+    const checked = await checkCredentials(request, run.workflowId, endpoint, testPanel, deps);
+    if ('status' in checked) return sendRefusal(request)(reply, checked);
     const outcome = await deps.engine.scheduling.cancelOne(environment, runId, 'api');
     if (outcome === 'unknown') return notFound();
     reply.header(RUN_ID_HEADER, runId);
@@ -200,17 +225,18 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     return reply.type('application/json').send(`{"status":"success","response":{"run_id":"${runId}"}}`);
   };
 
-  const options = { bodyLimit: deps.bodyLimitBytes };
-  const getOptions = { ...options, exposeHeadRoute: false };
-  const options_ = (request: FastifyRequest, reply: FastifyReply) => preflight(request, reply, deps.gate);
+  app.decorateRequest('admitted', null);
+  const preflightOf = (request: FastifyRequest, reply: FastifyReply) => preflight(request, reply, deps.gate);
   for (const [prefix, environment] of [['/api/1.1', 'live'], ['/version-test/api/1.1', 'draft']] as const) {
-    app.post(`${prefix}/wf/:name`, options, handle(environment));
-    app.get(`${prefix}/wf/:name`, getOptions, handle(environment));
-    app.post(`${prefix}/wf/:name/schedule`, options, schedule(environment));
+    const calls = { bodyLimit: deps.bodyLimitBytes, onRequest: guard(environment, false) };
+    app.post(`${prefix}/wf/:name`, calls, handle(environment));
+    // HEAD must never run a workflow.
+    app.get(`${prefix}/wf/:name`, { ...calls, exposeHeadRoute: false }, handle(environment));
+    app.post(`${prefix}/wf/:name/schedule`, { bodyLimit: deps.bodyLimitBytes, onRequest: guard(environment, true) }, schedule(environment));
     app.delete(`${prefix}/scheduled/:runId`, cancel(environment));
-    app.options(`${prefix}/wf/:name`, options_);
-    app.options(`${prefix}/wf/:name/schedule`, options_);
-    app.options(`${prefix}/scheduled/:runId`, options_);
+    app.options(`${prefix}/wf/:name`, preflightOf);
+    app.options(`${prefix}/wf/:name/schedule`, preflightOf);
+    app.options(`${prefix}/scheduled/:runId`, preflightOf);
   }
 }
 
@@ -227,6 +253,8 @@ const REFUSAL_REASONS: Partial<Record<number, RefusalReason>> = {
 function callInput(request: FastifyRequest, method: string): { body: unknown; query?: QueryInput; inputJson: string } {
   const values = { ...(request.query as Record<string, unknown>) };
   delete values[TOKEN_QUERY_KEY];
+  // The same keys are refused in a query string as in a body.
+  checkFormBody(request.query);
   if (method === 'GET' || request.method === 'GET') return { body: {}, query: { values, all: true }, inputJson: JSON.stringify(values) };
   const inputJson = request.jsonText ?? (request.body === undefined ? '{}' : JSON.stringify(request.body));
   return Object.keys(values).length > 0 ? { body: request.body, query: { values, all: false }, inputJson } : { body: request.body, inputJson };
@@ -235,7 +263,8 @@ function callInput(request: FastifyRequest, method: string): { body: unknown; qu
 /** The caller's key: Idempotency-Key, else the delivery id of a signed Standard Webhooks call. */
 function idempotencyKeyOf(request: FastifyRequest, endpoint: Endpoint | null): string | null {
   const header = request.headers[IDEMPOTENCY_HEADER];
-  if (typeof header === 'string') return header;
+  // Node reads header bytes as latin1: the key is counted and stored as the UTF-8 text sent.
+  if (typeof header === 'string') return Buffer.from(header, 'latin1').toString('utf8');
   if (endpoint?.endpoint.signature?.scheme === 'standard_webhooks') {
     const id = request.headers['webhook-id'];
     if (typeof id === 'string') return id;
@@ -243,9 +272,13 @@ function idempotencyKeyOf(request: FastifyRequest, endpoint: Endpoint | null): s
   return null;
 }
 
-function queryText(url: string): string {
-  const at = url.indexOf('?');
-  return at === -1 ? '' : url.slice(at + 1);
+/** The query string as hashed for an idempotency key: without the token (the header or the query may carry it). */
+function queryWithoutToken(request: FastifyRequest): string {
+  const at = request.url.indexOf('?');
+  if (at === -1) return '';
+  const params = new URLSearchParams(request.url.slice(at + 1));
+  params.delete(TOKEN_QUERY_KEY);
+  return params.toString();
 }
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -14,7 +14,7 @@ import { V7Generator } from 'uuidv7';
 import type { EngineConfig } from '../config.ts';
 import { type ClaimedRun, type EngineDb, type RunOutcome, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
-import { badRequest } from '../services/errors.ts';
+import { badRequest, notFound } from '../services/errors.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
 import { DatabaseBusyError, EngineStoppedError } from './errors.ts';
@@ -41,6 +41,11 @@ export interface CallRequest {
   trigger: Trigger;
   /** The query string's values: every parameter's source for a GET endpoint, else those marked "from the query string". */
   query?: QueryInput;
+  /**
+   * The workflow the caller was checked against (null: none answered the name then). A different
+   * one answering now (a deploy in between) is refused rather than run unchecked.
+   */
+  workflowId?: string | null;
   /** The run's id when the caller chose it first (an idempotency key names the run before it exists). */
   runId?: string;
 }
@@ -220,6 +225,9 @@ export class Engine {
   async call(request: CallRequest): Promise<CallResult> {
     if (!this.accepting) throw new EngineStoppedError();
     const resolved = this.definitions.forCall(request.environment, request.name);
+    if (request.workflowId !== undefined && request.workflowId !== resolved.workflowId) {
+      throw notFound(`Workflow "${request.name}" changed while it was being called: call it again`).because('unknown_workflow');
+    }
     const inputs = readInputs(resolved.definition.trigger.parameters, request.body, request.query);
     if (!inputs.ok) throw badRequest(inputs.errors.map((e) => e.message).join('; '), { errors: inputs.errors }).because('invalid_parameters');
     const { settings } = resolved.definition;

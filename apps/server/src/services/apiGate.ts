@@ -1,4 +1,4 @@
-import { type EndpointSettings, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
+import { type EndpointSettings, NEW_ENDPOINT, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { EngineDb, InstanceSettingsRow } from '../db/index.ts';
 import { hashToken } from './apiTokens.ts';
@@ -41,7 +41,7 @@ const TOUCH_EVERY_MS = 5000;
  */
 export class ApiGate {
   private settingsCache: { at: number; value: InstanceApiSettings } | null = null;
-  private readonly endpoints = new Map<string, EndpointSettings>();
+  private readonly endpoints = new Map<string, EndpointSettings | 'no_api_event'>();
   private perToken: { points: number; limiter: RateLimiterMemory } | null = null;
   private perAddress: { points: number; limiter: RateLimiterMemory } | null = null;
   private readonly usedTokens = new Set<string>();
@@ -67,41 +67,71 @@ export class ApiGate {
 
   /**
    * The workflow a call of `name` reaches in `environment` and its endpoint settings; null when
-   * there is none (unknown, not deployed, or a recurring job), which the engine then explains.
+   * there is none (unknown or not deployed), which the engine then explains.
    */
   endpointOf(environment: Environment, name: string): Endpoint | null {
     const lookups = this.engineDb.lookups;
-    let workflowId: string;
-    let frozen: string | null = null;
     if (environment === 'draft') {
       const head = lookups.workflowHead(name);
-      if (!head) return null;
-      workflowId = head.id;
-    } else {
-      const release = lookups.latestRelease();
-      const entry = release === null ? null : lookups.releaseEntry(release, name);
-      if (!entry) return null;
-      workflowId = entry.workflowId;
-      frozen = entry.definition;
+      return head ? this.settingsOf('draft', head.id, null, null) : null;
     }
-    const head = lookups.workflowHeadById(workflowId);
-    if (!head) {
-      // Deleted but still live until the next deploy: the settings it was deployed with.
-      const trigger = frozen ? parseDefinition(JSON.parse(frozen)).trigger : null;
-      return trigger?.type === 'api' ? { workflowId, endpoint: trigger.endpoint ?? OPEN_ENDPOINT } : null;
-    }
-    const key = `${workflowId}:${head.revision}`;
-    let endpoint = this.endpoints.get(key);
-    if (endpoint === undefined) {
-      const row = lookups.workflowGraph(workflowId);
+    const release = lookups.latestRelease();
+    const entry = release === null ? null : lookups.releaseEntry(release, name);
+    return entry ? this.settingsOf('live', entry.workflowId, release, entry.definition) : null;
+  }
+
+  /** The endpoint settings of a workflow by id (a scheduled run's, which may have been renamed since). */
+  endpointById(environment: Environment, workflowId: string): Endpoint | null {
+    if (environment === 'draft') return this.settingsOf('draft', workflowId, null, null);
+    const release = this.engineDb.lookups.latestRelease();
+    const entry = release === null ? null : this.engineDb.lookups.releaseEntryById(release, workflowId);
+    return this.settingsOf('live', workflowId, release, entry?.definition ?? null);
+  }
+
+  /**
+   * The settings that apply: the saved workflow's when its event is an API event (so a change
+   * takes effect on save). Otherwise they fail closed: a live endpoint keeps the settings it was
+   * deployed with (its draft may have lost its API event), a draft that has no API event (a
+   * recurring job's, tried from the editor) needs a token or the test panel's session.
+   */
+  private settingsOf(environment: Environment, workflowId: string, release: number | null, frozen: string | null): Endpoint | null {
+    const saved = this.savedSettings(workflowId);
+    if (saved !== 'deleted' && saved !== 'no_api_event') return { workflowId, endpoint: saved };
+    if (environment === 'live' && frozen !== null) return { workflowId, endpoint: this.deployedSettings(release!, workflowId, frozen) };
+    if (saved === 'no_api_event') return { workflowId, endpoint: NEW_ENDPOINT };
+    return null;
+  }
+
+  /** The saved workflow's endpoint settings, cached by saved revision. */
+  private savedSettings(workflowId: string): EndpointSettings | 'deleted' | 'no_api_event' {
+    const head = this.engineDb.lookups.workflowHeadById(workflowId);
+    if (!head) return 'deleted';
+    const key = `s:${workflowId}:${head.revision}`;
+    let entry = this.endpoints.get(key);
+    if (entry === undefined) {
+      const row = this.engineDb.lookups.workflowGraph(workflowId);
       const graph = row ? parseStoredGraph(JSON.parse(row.graph)) : null;
-      const event = graph?.success ? graph.data.nodes.find(isEventNode) : undefined;
-      // A recurring job has no endpoint settings: the engine refuses its live calls by name.
-      endpoint = endpointSettings(event) ?? OPEN_ENDPOINT;
-      this.endpoints.set(key, endpoint);
-      if (this.endpoints.size > MAX_ENTRIES) this.endpoints.delete(this.endpoints.keys().next().value!);
+      entry = (graph?.success && endpointSettings(graph.data.nodes.find(isEventNode))) || 'no_api_event';
+      this.remember(key, entry);
     }
-    return { workflowId, endpoint };
+    return entry;
+  }
+
+  /** What a release froze for a workflow. */
+  private deployedSettings(release: number, workflowId: string, frozen: string): EndpointSettings {
+    const key = `r:${release}:${workflowId}`;
+    let entry = this.endpoints.get(key);
+    if (entry === undefined) {
+      const trigger = parseDefinition(JSON.parse(frozen)).trigger;
+      entry = trigger.type === 'api' ? (trigger.endpoint ?? OPEN_ENDPOINT) : NEW_ENDPOINT;
+      this.remember(key, entry);
+    }
+    return entry as EndpointSettings;
+  }
+
+  private remember(key: string, entry: EndpointSettings | 'no_api_event'): void {
+    this.endpoints.set(key, entry);
+    if (this.endpoints.size > MAX_ENTRIES) this.endpoints.delete(this.endpoints.keys().next().value!);
   }
 
   /**
