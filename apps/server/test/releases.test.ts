@@ -1,7 +1,9 @@
+import type { inferRouterOutputs } from '@trpc/server';
 import type { WorkflowGraph } from '@switchyard/workflow';
-import superjson from 'superjson';
+import superjson, { type SuperJSONResult } from 'superjson';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUser } from '../src/services/accounts.ts';
+import type { AppRouter } from '../src/trpc/router.ts';
 import { type TestServer, graphWith, startTestServer } from './helpers.ts';
 
 // Deploys per workflow, their diff and refusals, restoring releases, deleting live workflows and
@@ -13,9 +15,13 @@ let builderCookie: string;
 let viewerCookie: string;
 
 type TrpcError = { message: string; code: string };
+type Out = inferRouterOutputs<AppRouter>;
+/** "release.deploy" and the like, with what each returns, from the router's type. */
+type Path = { [R in keyof Out & string]: `${R}.${keyof Out[R] & string}` }[keyof Out & string];
+type OutputOf<P extends Path> = P extends `${infer R extends keyof Out}.${infer N}` ? (N extends keyof Out[R] ? Out[R][N] : never) : never;
 
 /** A tRPC call over HTTP as the signed-in `cookie`: the result, or the error tRPC sent. */
-async function trpc<T = any>(cookie: string, kind: 'query' | 'mutation', path: string, input?: unknown): Promise<T> {
+async function trpc<P extends Path>(cookie: string, kind: 'query' | 'mutation', path: P, input?: unknown): Promise<OutputOf<P>> {
   const serialized = input === undefined ? undefined : superjson.serialize(input);
   const url = `${server.url}/trpc/${path}${kind === 'query' && serialized ? `?input=${encodeURIComponent(JSON.stringify(serialized))}` : ''}`;
   const response = await fetch(url, {
@@ -23,13 +29,13 @@ async function trpc<T = any>(cookie: string, kind: 'query' | 'mutation', path: s
     headers: { cookie, 'content-type': 'application/json' },
     ...(kind === 'mutation' && { body: JSON.stringify(serialized ?? {}) }),
   });
-  const body = (await response.json()) as { result?: { data: any }; error?: { json: { message: string; data: { code: string } } } };
+  const body = (await response.json()) as { result?: { data: SuperJSONResult }; error?: { json: { message: string; data: { code: string } } } };
   if (body.error) throw Object.assign(new Error(body.error.json.message), { code: body.error.json.data.code }) as Error & TrpcError;
   return superjson.deserialize(body.result!.data);
 }
 
-const query = <T = any>(path: string, input?: unknown) => trpc<T>(builderCookie, 'query', path, input);
-const mutate = <T = any>(path: string, input?: unknown) => trpc<T>(builderCookie, 'mutation', path, input);
+const query = <P extends Path>(path: P, input?: unknown) => trpc(builderCookie, 'query', path, input);
+const mutate = <P extends Path>(path: P, input?: unknown) => trpc(builderCookie, 'mutation', path, input);
 const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: Error & TrpcError) => ({ code: error.code, message: error.message }));
 
 async function signIn(email: string, role: 'builder' | 'viewer'): Promise<string> {
@@ -59,7 +65,7 @@ const scheduling = (targetId: string) =>
   graphWith([{ id: 'sched', action: { type: 'scheduleWorkflow', workflowId: targetId, parameters: {}, scheduledDate: 'addDays(now, 1)' } }]);
 
 async function create(name: string, graph: WorkflowGraph): Promise<string> {
-  const { id } = await mutate<{ id: string }>('workflow.create', { name, label: '' });
+  const { id } = await mutate('workflow.create', { name, label: '' });
   await mutate('workflow.save', { id, graph });
   return id;
 }
@@ -74,7 +80,7 @@ async function live(name: string): Promise<number | string> {
 }
 
 const states = async () =>
-  Object.fromEntries((await query<{ name: string; live: { state: string; releaseNumber: number | null } }[]>('workflow.list')).map((w) => [w.name, w.live.state]));
+  Object.fromEntries((await query('workflow.list')).map((w) => [w.name, w.live.state]));
 
 describe('deploying one workflow', () => {
   it('makes a complete release: the other live workflows as they were, the chosen one compiled now', async () => {
@@ -101,7 +107,7 @@ describe('deploying one workflow', () => {
       ['beta', 1],
     ]);
     const { items } = await query('release.list');
-    expect(items.map((r: any) => [r.number, r.kind, r.createdBy, r.note, r.live, r.changes.added.map((w: any) => w.name)])).toEqual([
+    expect(items.map((r) => [r.number, r.kind, r.createdBy, r.note, r.live, r.changes?.added.map((w) => w.name)])).toEqual([
       [2, 'workflows', 'builder@example.com', 'beta goes live', true, ['beta']],
       [1, 'workflows', 'builder@example.com', null, false, ['alpha']],
     ]);
@@ -145,11 +151,11 @@ describe('deploying one workflow', () => {
       ],
     });
     const all = await query('release.preview', {});
-    expect(all.workflows.map((w: any) => [w.name, w.diff.change])).toEqual([
+    expect(all.workflows.map((w) => [w.name, w.diff.change])).toEqual([
       ['alpha', 'changed'],
       ['beta', 'added'],
     ]);
-    expect(all.workflows[1].workflowId).toBe(b);
+    expect(all.workflows[1]?.workflowId).toBe(b);
     expect(await server.db.release.count()).toBe(1);
   });
 
@@ -229,7 +235,7 @@ describe('refusals', () => {
     expect(await server.db.release.count()).toBe(0);
 
     // With it, both go live; later, orders alone deploys, since remind is live already.
-    expect((await mutate('release.deploy', { workflowIds: [caller, target] })).deployed.map((w: any) => w.name)).toEqual(['orders', 'remind']);
+    expect((await mutate('release.deploy', { workflowIds: [caller, target] })).deployed.map((w) => w.name)).toEqual(['orders', 'remind']);
     expect((await mutate('release.deploy', { workflowIds: [caller] })).refused).toEqual([]);
   });
 
@@ -239,8 +245,8 @@ describe('refusals', () => {
     await create('top', scheduling(middle));
     await create('alone', saying('x'));
     const result = await mutate('release.deploy', {});
-    expect(result.deployed.map((w: any) => w.name)).toEqual(['alone']);
-    expect(result.refused.map((r: any) => [r.name, r.reason])).toEqual([
+    expect(result.deployed.map((w) => w.name)).toEqual(['alone']);
+    expect(result.refused.map((r) => [r.name, r.reason])).toEqual([
       ['remind', 'Unknown name "nope"'],
       ['orders', 'needs "remind" to be deployed too'],
       ['top', 'needs "orders" to be deployed too'],
@@ -271,7 +277,7 @@ describe('restoring a release', () => {
     expect([await live('alpha'), await live('beta')]).toEqual(['a2', 'b1']);
 
     const preview = await query('release.previewRestore', { number: 1 });
-    expect(preview.workflows.map((w: any) => [w.name, w.diff.change])).toEqual([
+    expect(preview.workflows.map((w) => [w.name, w.diff.change])).toEqual([
       ['alpha', 'changed'],
       ['beta', 'removed'],
     ]);
@@ -333,7 +339,7 @@ describe('deleting a live workflow', () => {
     await mutate('workflow.delete', { id: target });
     await create('alone', saying('x'));
     const result = await mutate('release.deploy', {});
-    expect(result.refused.map((r: any) => [r.name, r.reason])).toEqual([
+    expect(result.refused.map((r) => [r.name, r.reason])).toEqual([
       ['orders', 'The chosen workflow no longer exists: choose another'],
       ['remind', 'deleted, but stays live: "orders" schedules it'],
     ]);
