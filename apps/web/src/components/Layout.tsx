@@ -54,6 +54,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/recurring" className="nav-link">
             Recurring
           </NavLink>
+          <NavLink to="/releases" className="nav-link">
+            Releases
+          </NavLink>
         </nav>
         <div className="topbar-user">
           <span className="user-email" title={user.email}>
