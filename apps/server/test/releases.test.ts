@@ -198,6 +198,17 @@ describe('deploying one workflow', () => {
   });
 });
 
+describe('the releases list', () => {
+  it('pages back from the newest release', async () => {
+    await create('alpha', saying('a1'));
+    for (let i = 0; i < 3; i++) await mutate('release.deploy', {});
+    const first = await query('release.list', { limit: 2 });
+    expect([first.items.map((r) => r.number), first.nextBefore]).toEqual([[3, 2], 2]);
+    const second = await query('release.list', { limit: 2, cursor: first.nextBefore });
+    expect([second.items.map((r) => [r.number, r.live]), second.nextBefore]).toEqual([[[1, false]], null]);
+  });
+});
+
 describe('refusals', () => {
   it('refuses only workflows with errors, each named with its first error; the others deploy', async () => {
     await create('alpha', saying('a1'));

@@ -23,10 +23,10 @@ export const releaseRouter = router({
     return release ? { number: release.number, createdAt: release.createdAt } : null;
   }),
 
-  /** Releases, newest first: number, who, when, how, which workflows changed. */
+  /** Releases, newest first: number, who, when, how, which workflows changed; `cursor` is `nextBefore` of the page before. */
   list: viewerProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(50), before: ReleaseNumber.optional() }).default({ limit: 50 }))
-    .query(({ ctx, input }) => listReleases(ctx.db, input)),
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(50), cursor: ReleaseNumber.nullish() }).default({ limit: 50 }))
+    .query(({ ctx, input }) => listReleases(ctx.db, { limit: input.limit, ...(input.cursor != null && { before: input.cursor }) })),
 
   /** What deploying these workflows (all when left out) would change per workflow, and what it would refuse. */
   preview: viewerProcedure
