@@ -141,7 +141,7 @@ describe('deploying one workflow', () => {
             change: 'changed',
             steps: [
               { id: 'log', label: 'Log a value', change: 'added', details: [] },
-              { id: 'ret', label: 'Answer', change: 'changed', details: ['title: "Return data from API" → "Answer"', 'entries'] },
+              { id: 'ret', label: 'Answer', change: 'changed', details: ['title: "Return data from API" → "Answer"', 'Response'] },
             ],
             parameters: [{ id: 'p_name', key: 'name', change: 'changed', details: ['type: text → number'] }],
             settings: [{ what: 'Response', before: 'Wait for the result', after: 'Respond at once' }],

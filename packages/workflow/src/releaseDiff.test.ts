@@ -53,7 +53,7 @@ describe('diffDefinitions', () => {
     const diff = diffDefinitions(base(), after);
     expect(diff.change).toBe('changed');
     expect(diff.steps).toEqual([
-      { id: 'log', label: 'Say it', change: 'changed', details: ['title: "Log a value" → "Say it"', 'message'] },
+      { id: 'log', label: 'Say it', change: 'changed', details: ['title: "Log a value" → "Say it"', 'Message'] },
       { id: 'extra', label: 'Log a value', change: 'added', details: [] },
     ]);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actionModule } from './actions/registry.ts';
 import type { ParameterSpec, Step, Trigger, WorkflowDefinition } from './definition.ts';
 import { type EndpointSettings, OPEN_ENDPOINT, SIGNATURE_SCHEMES } from './endpoint.ts';
+import { formOf } from './form.ts';
 import type { RecurrenceSpec } from './recurrence.ts';
 import type { WorkflowSettings } from './settings.ts';
 
@@ -111,7 +112,7 @@ function diffSteps(before: readonly Step[], after: readonly Step[]): StepChange[
     if (previous.label !== step.label) details.push(`title: "${previous.label}" → "${step.label}"`);
     if (previous.type !== step.type) details.push(`action: ${actionLabel(previous.type)} → ${actionLabel(step.type)}`);
     if (!same(previous.onlyWhen ?? null, step.onlyWhen ?? null)) details.push(conditionChange(previous.onlyWhen, step.onlyWhen));
-    if (previous.type === step.type) details.push(...changedKeys(previous.config, step.config));
+    if (previous.type === step.type) details.push(...changedKeys(previous.config, step.config).map((key) => fieldLabel(step.type, key)));
     else if (!same(previous.config, step.config)) details.push('configuration');
     if (oldOrder.indexOf(step.id) !== newOrder.indexOf(step.id)) details.push('moved');
     if (details.length > 0) changes.push({ id: step.id, label: step.label, change: 'changed', details });
@@ -123,6 +124,15 @@ function diffSteps(before: readonly Step[], after: readonly Step[]): StepChange[
 }
 
 const actionLabel = (type: string) => actionModule(type)?.label ?? type;
+
+/**
+ * What the editor calls a field of an action ("Message", "Response"), from its form; a compiled
+ * field the form does not have keeps its key.
+ */
+function fieldLabel(type: string, key: string): string {
+  const module = actionModule(type);
+  return (module && formOf(module.config).find((f) => f.key === key)?.label) ?? key;
+}
 
 function conditionChange(before: unknown, after: unknown): string {
   if (before === undefined) return '"Only when" added';

@@ -63,16 +63,16 @@ export function ReleasesPage() {
         </EmptyState>
       ) : (
         <>
-          <div className="card table-card">
+          <div className="card table-card releases-card">
             <table className="table releases-table">
               <thead>
                 <tr>
                   <th scope="col">Release</th>
                   <th scope="col">Made</th>
-                  <th scope="col">By</th>
+                  <th scope="col" className="col-by">By</th>
                   <th scope="col">How</th>
                   <th scope="col">Workflows changed</th>
-                  <th scope="col">Note</th>
+                  <th scope="col" className="col-note">Note</th>
                   <th scope="col" className="col-actions">
                     <span className="visually-hidden">Actions</span>
                   </th>
@@ -117,7 +117,7 @@ function ReleaseRowView({ release, editable, onRestore }: { release: ReleaseRow;
       <td className="muted nowrap">
         <RelativeTime date={release.createdAt} />
       </td>
-      <td className="muted">{release.createdBy}</td>
+      <td className="muted col-by">{release.createdBy}</td>
       <td>{kindWords(release)}</td>
       <td className="release-changes">
         {summary ?? <span className="muted">Not recorded</span>}
@@ -128,7 +128,7 @@ function ReleaseRowView({ release, editable, onRestore }: { release: ReleaseRow;
           </div>
         )}
       </td>
-      <td className="muted release-note">{release.note ?? '—'}</td>
+      <td className="muted release-note col-note">{release.note ?? '—'}</td>
       <td className="col-actions">
         {editable && !release.live && (
           <button type="button" className="btn btn-sm" onClick={onRestore}>
