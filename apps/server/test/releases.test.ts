@@ -159,6 +159,13 @@ describe('deploying one workflow', () => {
     expect(await server.db.release.count()).toBe(1);
   });
 
+  it('numbers concurrent deploys one after another, each a complete release', async () => {
+    const ids = [await create('alpha', saying('a1')), await create('beta', saying('b1')), await create('gamma', saying('c1'))];
+    const results = await Promise.all([...ids, ...ids].map((id) => mutate('release.deploy', { workflowIds: [id] })));
+    expect(results.map((r) => r.number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([await live('alpha'), await live('beta'), await live('gamma')]).toEqual(['a1', 'b1', 'c1']);
+  });
+
   it('refuses a deploy made on top of a release other than the one previewed', async () => {
     await create('alpha', saying('a1'));
     await mutate('release.deploy', {});

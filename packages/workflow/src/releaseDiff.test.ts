@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type WorkflowSummary, compile } from './compile.ts';
 import type { WorkflowDefinition } from './definition.ts';
@@ -123,6 +124,32 @@ describe('diffDefinitions', () => {
     expect(diffDefinitions(recurring('0 0 9 * * *'), recurring('0 0 10 * * *')).trigger).toEqual([
       { what: 'Schedule', before: 'cron 0 0 9 * * *; missed: run once', after: 'cron 0 0 10 * * *; missed: run once' },
     ]);
+  });
+});
+
+describe('diffDefinitions, for any two versions of a workflow', () => {
+  const STEP_IDS = ['s1', 's2', 's3', 's4', 's5'];
+  /** A version: some of the steps, in some order, each with one of two messages. */
+  const version = fc.uniqueArray(fc.constantFrom(...STEP_IDS), { maxLength: 5 }).chain((ids) =>
+    fc.tuple(fc.constant(ids), fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length })),
+  );
+  const build = ([ids, loud]: [string[], boolean[]]) => compiled(graph({ actions: ids.map((id, i) => log(id, loud[i] ? 'HELLO' : 'hello')) }));
+  const ids = (diff: ReturnType<typeof diffDefinitions>, change: string) => diff.steps.filter((s) => s.change === change).map((s) => s.id).sort();
+
+  it('finds nothing between a version and itself, and the same steps changed both ways, added and removed swapped', () => {
+    fc.assert(
+      fc.property(version, version, (a, b) => {
+        const [before, after] = [build(a), build(b)];
+        expect(diffDefinitions(before, before).change).toBe('unchanged');
+        const forth = diffDefinitions(before, after);
+        const back = diffDefinitions(after, before);
+        expect(ids(forth, 'added')).toEqual(ids(back, 'removed'));
+        expect(ids(forth, 'removed')).toEqual(ids(back, 'added'));
+        expect(ids(forth, 'changed')).toEqual(ids(back, 'changed'));
+        // Unchanged exactly when the definitions are the same.
+        expect(forth.change === 'unchanged').toBe(canonicalJson(before) === canonicalJson(after));
+      }),
+    );
   });
 });
 
