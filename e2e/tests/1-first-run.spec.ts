@@ -44,7 +44,10 @@ test('a builder draws, deploys and calls an API workflow, then inspects the run'
   await expect(page.locator('.react-flow__node')).toHaveCount(3);
   await expect(page.getByText('Greeting {{name}}').first()).toBeVisible();
 
-  await page.getByRole('button', { name: 'Deploy' }).click();
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  // The confirm dialog shows what goes live, then deploys this workflow.
+  await expect(page.getByRole('dialog', { name: 'Deploy greet?' }).getByRole('listitem', { name: 'Changes to greet' })).toContainText('Goes live');
+  await page.getByRole('button', { name: 'Deploy greet' }).click();
   await expect(page.getByText('Deployed release #1')).toBeVisible();
 
   // An external caller, outside the browser: a new workflow requires an API token.

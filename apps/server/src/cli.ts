@@ -9,6 +9,7 @@ import { Role, createUser } from './services/accounts.ts';
 import { type TokenSummary, createToken, listTokens, revokeToken } from './services/apiTokens.ts';
 import { AppError } from './services/errors.ts';
 import { type RunDetail, RunStatus, type RunSummary, Environment, getRun, listRuns } from './services/runs.ts';
+import { deploy } from './services/releases.ts';
 import { exportWorkflows, importWorkflows } from './services/transfer.ts';
 import { findWorkflowByName } from './services/workflows.ts';
 
@@ -21,6 +22,10 @@ Commands:
   export <name|--all> [dir]             Write workflows as JSON files into dir (default: .)
   import <file|dir> [--deploy]          Create or replace workflows from JSON files; --deploy then
                                         deploys a new release. All or nothing.
+  deploy [--workflow NAME]... [--note TEXT]
+                                        Deploy every workflow, or only those named (the others stay
+                                        as they are live). Prints the release number, then each
+                                        refused workflow and why; fails when none can deploy.
   runs [--workflow NAME] [--status S[,S...]] [--environment draft|live] [--since ISO]
        [--limit N] [--json]             Runs, newest first (default 50); --json: one object per line
   runs show ID [--json]                 One run with its attempts and steps
@@ -127,6 +132,25 @@ async function importCommand(args: string[]) {
   const result = await withDb((db) => importWorkflows(db, files, values.deploy ? { deployAs: 'cli' } : {}));
   console.log(`Imported ${files.length} workflow(s): ${result.created} created, ${result.replaced} replaced`);
   if (result.release) console.log(`Deployed release #${result.release.number}`);
+}
+
+async function deployCommand(args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { workflow: { type: 'string', multiple: true }, note: { type: 'string' } } });
+  if (positionals.length > 0) throw new UsageError(`deploy takes no arguments; to deploy one workflow: deploy --workflow ${positionals[0]}`);
+  const result = await withDb(async (db) => {
+    let workflowIds: string[] | undefined;
+    if (values.workflow) {
+      workflowIds = [];
+      for (const name of values.workflow) {
+        const workflow = await findWorkflowByName(db, name);
+        if (!workflow) throw new UsageError(`No workflow called "${name}"`);
+        workflowIds.push(workflow.id);
+      }
+    }
+    return deploy(db, 'cli', { workflowIds, note: values.note ?? null });
+  }, { mustExist: true });
+  console.log(`Deployed release #${result.number}: ${result.deployed.map((w) => w.name).join(', ') || 'no workflow'} (${result.workflowCount} live)`);
+  for (const refusal of result.refused) console.log(`Refused "${refusal.name}": ${refusal.reason}`);
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -328,6 +352,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-user': (args) => createAccount('create-user', args),
   export: exportCommand,
   import: importCommand,
+  deploy: deployCommand,
   runs: runsCommand,
   token: tokenCommand,
 };

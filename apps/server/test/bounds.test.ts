@@ -116,7 +116,7 @@ describe('records stay bounded and readable', () => {
     // names it instead of breaking for everyone.
     const draft = await post('/version-test/api/1.1/wf/long-sum', '{}');
     expect(draft.status).toBe(400);
-    await expect(server.caller(builder).release.deploy()).rejects.toThrow(/"long-sum"/);
+    await expect(server.caller(builder).release.deploy({ workflowIds: [id] })).rejects.toThrow(/"long-sum"/);
     await server.caller(builder).workflow.delete({ id });
   });
 });

@@ -183,6 +183,36 @@ describe('switchyard CLI', () => {
     expect(existsSync(elsewhere)).toBe(false);
   });
 
+  it('deploys one workflow by name, or all, printing the release and each refused workflow', async () => {
+    const folder = path.join(workDir, 'to-deploy');
+    mkdirSync(folder);
+    const broken = sampleGraph();
+    const log = broken.nodes[1];
+    if (log?.type === 'action' && log.data.action.type === 'log') log.data.action.message = '{{ ghost }}';
+    writeFileSync(path.join(folder, 'solo.json'), JSON.stringify(file('solo')));
+    writeFileSync(path.join(folder, 'solo-broken.json'), JSON.stringify(file('solo-broken', broken)));
+    expect(await cli('import', folder)).toMatchObject({ code: 0 });
+
+    const one = await cli('deploy', '--workflow', 'solo', '--note', 'just solo');
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(one.stdout).toMatch(/^Deployed release #\d+: solo \(\d+ live\)\n$/);
+    const db = openDb(path.join(dataDir, 'switchyard.db'));
+    try {
+      const latest = await db.release.findFirst({ orderBy: { number: 'desc' }, include: { workflows: true } });
+      expect(latest).toMatchObject({ kind: 'workflows', createdBy: 'cli', note: 'just solo' });
+      expect(latest!.workflows.map((w) => w.name)).toContain('solo');
+      expect(latest!.workflows.map((w) => w.name)).not.toContain('solo-broken');
+    } finally {
+      await db.$disconnect();
+    }
+
+    const all = await cli('deploy');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('Refused "solo-broken": Unknown name "ghost"\n');
+    expect(await cli('deploy', '--workflow', 'solo-broken')).toMatchObject({ code: 1, stderr: 'Cannot deploy: fix these workflows first. "solo-broken": Unknown name "ghost"\n' });
+    expect(await cli('deploy', '--workflow', 'nope')).toMatchObject({ code: 1, stderr: 'No workflow called "nope"\n' });
+  });
+
   it('explains its usage', async () => {
     const result = await cli('frobnicate');
     expect(result.code).toBe(2);

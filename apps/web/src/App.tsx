@@ -6,6 +6,7 @@ import { LoadingBlock } from './components/ui.tsx';
 import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { RecurringPage } from './pages/RecurringPage.tsx';
+import { ReleasesPage } from './pages/ReleasesPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SchedulerPage } from './pages/SchedulerPage.tsx';
@@ -44,6 +45,7 @@ export function App() {
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="scheduler" element={<SchedulerPage />} />
           <Route path="recurring" element={<RecurringPage />} />
+          <Route path="releases" element={<ReleasesPage />} />
           <Route path="settings" element={<SettingsPage />}>
             <Route index element={<ApiSettingsSection />} />
             <Route path="tokens" element={<TokensSection />} />

@@ -24,3 +24,4 @@ export * from './interpret.ts';
 export * from './file.ts';
 export { BATCH_END_KEYS, MAX_BATCH_ITEMS } from './actions/scheduleOnList.ts';
 export * from './recurrence.ts';
+export * from './releaseDiff.ts';

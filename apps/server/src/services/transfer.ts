@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WORKFLOW_FILE_FORMAT, WORKFLOW_FILE_VERSION, type WorkflowFile, bindGraph } from '@switchyard/workflow';
 import type { Db } from '../db/index.ts';
 import { withBusyRetry } from './busy.ts';
-import { notFound } from './errors.ts';
+import { badRequest, notFound } from './errors.ts';
 import { deployWithin } from './releases.ts';
 import { fromRow } from './workflows.ts';
 
@@ -39,6 +39,10 @@ export async function importWorkflows(db: Db, files: WorkflowFile[], options: { 
       }
     }
     const release = options.deployAs ? await deployWithin(tx, options.deployAs) : null;
+    // An import is all or nothing: a workflow the deploy refused undoes the whole import.
+    if (release && release.refused.length > 0) {
+      throw badRequest(`Cannot deploy: fix these workflows first. ${release.refused.map((r) => `"${r.name}": ${r.reason}`).join('; ')}`);
+    }
     return { created, replaced, release };
   }));
 }

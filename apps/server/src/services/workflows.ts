@@ -13,6 +13,7 @@ import {
 } from '@switchyard/workflow';
 import { type Db, isRecordMissing, isUniqueViolation } from '../db/index.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
+import { type LiveState, liveStates } from './liveState.ts';
 
 const GONE = 'This workflow does not exist (it may have been deleted)';
 
@@ -61,19 +62,29 @@ export function diagnosticsOf(workflow: Pick<WorkflowRecord, 'id' | 'name' | 'gr
   return compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog }).diagnostics;
 }
 
+/** Every workflow with its error count and live state (deployed, changed since deploy, never deployed). */
 export async function listWorkflows(db: Db) {
   const workflows = (await db.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
   const catalog = catalogOf(workflows);
+  const compiled = new Map(workflows.map((w) => [w.id, compile(w.name, w.graph, { workflowId: w.id, workflows: catalog })]));
+  const live = await liveStates(db, workflows, (id) => compiled.get(id)?.definition ?? null);
   return workflows.map((workflow) => {
-    const diagnostics = diagnosticsOf(workflow, catalog);
+    const diagnostics = compiled.get(workflow.id)!.diagnostics;
     return {
       id: workflow.id,
       name: workflow.name,
       label: workflow.label,
       updatedAt: workflow.updatedAt,
       errorCount: diagnostics.filter((d) => d.severity === 'error').length,
+      live: live.get(workflow.id)!,
     };
   });
+}
+
+/** One workflow's live state (see liveState.ts). */
+export async function liveStateOf(db: Db, workflow: WorkflowRecord, catalog: Catalog): Promise<LiveState> {
+  const states = await liveStates(db, [workflow], () => compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog }).definition);
+  return states.get(workflow.id)!;
 }
 
 export async function getWorkflow(db: Db, id: string): Promise<WorkflowRecord> {
@@ -120,11 +131,6 @@ export async function renameWorkflow(db: Db, input: { id: string; name: string; 
   await getWorkflow(db, input.id);
   await assertNameFree(db, name, input.id);
   return fromRow(await guarded(name, () => db.workflow.update({ where: { id: input.id }, data: { name, label } })));
-}
-
-export async function deleteWorkflow(db: Db, id: string): Promise<void> {
-  const { count } = await db.workflow.deleteMany({ where: { id } });
-  if (count === 0) throw notFound(GONE);
 }
 
 /**

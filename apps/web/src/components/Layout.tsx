@@ -54,6 +54,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/recurring" className="nav-link">
             Recurring
           </NavLink>
+          <NavLink to="/releases" className="nav-link">
+            Releases
+          </NavLink>
           <NavLink to="/settings" className="nav-link">
             Settings
           </NavLink>

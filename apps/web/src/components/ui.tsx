@@ -196,6 +196,7 @@ export function Dialog({
   footer,
   onSubmit,
   busy = false,
+  wide = false,
 }: {
   title: string;
   onClose: () => void;
@@ -203,6 +204,8 @@ export function Dialog({
   footer: ReactNode;
   onSubmit?: () => void;
   busy?: boolean;
+  /** Room for tables and diffs (720px), its content scrolling within the window. */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -213,7 +216,7 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby="dialog-title"
       onCancel={(event) => {
         event.preventDefault();

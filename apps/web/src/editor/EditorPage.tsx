@@ -11,6 +11,8 @@ import { toast } from '../components/toast.tsx';
 import { Badge, CopyButton, EmptyState, ErrorState, LoadingBlock } from '../components/ui.tsx';
 import { plural } from '../lib/format.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
+import { DeployDialog } from '../pages/releases/DeployDialog.tsx';
+import { LiveBadge } from '../pages/releases/LiveBadge.tsx';
 import { Autosaver, pendingSave } from './autosave.ts';
 import { Canvas } from './Canvas.tsx';
 import { CatalogSync } from './catalog.ts';
@@ -144,20 +146,14 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
     };
   }, [editor, autosaver]);
 
-  const deploy = useMutation(trpc.release.deploy.mutationOptions());
+  // Deploy saves first, then shows what changes against the live release before deploying this workflow.
+  const [deploying, setDeploying] = useState(false);
   const onDeploy = async () => {
     if (!(await autosaver.flush())) {
       toast.error(`Not deployed: saving failed (${editor.state.saveError ?? 'unknown error'})`);
       return;
     }
-    deploy.mutate(undefined, {
-      onSuccess: (release) => {
-        toast.success(`Deployed release #${release.number} (${plural(release.workflowCount, 'workflow')})`);
-        void queryClient.invalidateQueries({ queryKey: trpc.workflow.byId.queryKey({ id: workflow.id }) });
-        void queryClient.invalidateQueries({ queryKey: trpc.release.pathKey() });
-      },
-      onError: (error) => toast.error(`Deploy failed: ${errorMessage(error)}`),
-    });
+    setDeploying(true);
   };
 
   const onSave = async () => {
@@ -209,21 +205,15 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
             <div className="editor-actions">
               {!readOnly && <SaveStatusView />}
               <ProblemsButton />
-              {workflow.liveRelease !== null ? (
-                <Badge tone="accent" title="The latest deployed release that contains this workflow">
-                  Live · release #{workflow.liveRelease}
-                </Badge>
-              ) : (
-                <Badge>Not deployed</Badge>
-              )}
+              <LiveBadge live={workflow.live} name={workflow.name} />
               {!readOnly && (
                 <>
                   <UndoRedo />
                   <button type="button" className="btn" onClick={() => void onSave()}>
                     Save
                   </button>
-                  <button type="button" className="btn btn-primary" onClick={() => void onDeploy()} disabled={deploy.isPending}>
-                    {deploy.isPending ? 'Deploying…' : 'Deploy'}
+                  <button type="button" className="btn btn-primary" onClick={() => void onDeploy()} disabled={deploying}>
+                    Deploy
                   </button>
                 </>
               )}
@@ -237,6 +227,7 @@ function Editor({ workflow }: { workflow: WorkflowDetail }) {
               </button>
             </div>
           )}
+          {deploying && <DeployDialog workflow={{ id: workflow.id, name: workflow.name }} onClose={() => setDeploying(false)} />}
           <Endpoints name={workflow.name} />
           <div className="editor-body">
             {!readOnly && <Palette />}

@@ -9,10 +9,21 @@ import { toast } from '../components/toast.tsx';
 import { Alert, Badge, Dialog, EmptyState, ErrorState, Field, LoadingBlock, RelativeTime } from '../components/ui.tsx';
 import { plural } from '../lib/format.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
+import { DeployDialog, TakeOffDialog, useInvalidateLive } from './releases/DeployDialog.tsx';
+import { LiveBadge } from './releases/LiveBadge.tsx';
+import './releases/releases.css';
 
 type WorkflowRow = RouterOutputs['workflow']['list'][number];
 
-type DialogState = { kind: 'new' } | { kind: 'rename'; workflow: WorkflowRow } | { kind: 'delete'; workflow: WorkflowRow } | null;
+type DeletedLive = RouterOutputs['release']['deletedButLive'][number];
+
+type DialogState =
+  | { kind: 'new' }
+  | { kind: 'rename'; workflow: WorkflowRow }
+  | { kind: 'delete'; workflow: WorkflowRow }
+  | { kind: 'deploy'; workflow?: WorkflowRow }
+  | { kind: 'takeOff'; workflow: DeletedLive }
+  | null;
 
 export function WorkflowsPage() {
   const trpc = useTRPC();
@@ -21,6 +32,7 @@ export function WorkflowsPage() {
   const navigate = useNavigate();
   const list = useQuery(trpc.workflow.list.queryOptions());
   const release = useQuery(trpc.release.latest.queryOptions());
+  const deletedLive = useQuery(trpc.release.deletedButLive.queryOptions());
   useDocumentTitle('Workflows');
   const [dialog, setDialog] = useState<DialogState>(null);
   const close = () => setDialog(null);
@@ -47,7 +59,17 @@ export function WorkflowsPage() {
             ) : null}
           </p>
         </div>
-        {list.data && list.data.length > 0 && newButton}
+        <div className="page-header-actions">
+          <Link to="/releases" className="btn">
+            Releases
+          </Link>
+          {editable && list.data && list.data.length > 0 && (
+            <button type="button" className="btn" onClick={() => setDialog({ kind: 'deploy' })}>
+              Deploy all…
+            </button>
+          )}
+          {list.data && list.data.length > 0 && newButton}
+        </div>
       </div>
 
       {list.isPending ? (
@@ -71,6 +93,7 @@ export function WorkflowsPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Label</th>
                 <th scope="col">Status</th>
+                <th scope="col">Live</th>
                 <th scope="col">Updated</th>
                 <th scope="col" className="col-actions">
                   <span className="visually-hidden">Actions</span>
@@ -100,6 +123,9 @@ export function WorkflowsPage() {
                       <Badge tone="success">Ready</Badge>
                     )}
                   </td>
+                  <td data-testid="live-state">
+                    <LiveBadge live={workflow.live} name={workflow.name} />
+                  </td>
                   <td className="muted">
                     <RelativeTime date={workflow.updatedAt} />
                   </td>
@@ -107,6 +133,11 @@ export function WorkflowsPage() {
                     <div className="row-actions">
                       {editable && (
                         <>
+                          {workflow.live.state !== 'deployed' && workflow.errorCount === 0 && (
+                            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDialog({ kind: 'deploy', workflow })}>
+                              Deploy…<span className="visually-hidden"> {workflow.name}</span>
+                            </button>
+                          )}
                           <button
                             type="button"
                             className="btn btn-sm btn-ghost"
@@ -132,7 +163,37 @@ export function WorkflowsPage() {
         </div>
       )}
 
+      {deletedLive.data && deletedLive.data.length > 0 && (
+        <section className="deleted-live" aria-labelledby="deleted-live-title">
+          <h2 id="deleted-live-title">Deleted but still live</h2>
+          <p className="muted small">These workflows were deleted and left live: their live endpoints still answer until they are taken off live or all workflows are deployed.</p>
+          <div className="card table-card">
+            <table className="table">
+              <tbody>
+                {deletedLive.data.map((entry) => (
+                  <tr key={entry.workflowId} data-workflow-id={entry.workflowId}>
+                    <td className="mono">{entry.name}</td>
+                    <td>
+                      <Badge tone="warning">Deleted · live in #{entry.releaseNumber}</Badge>
+                    </td>
+                    <td className="col-actions">
+                      {editable && (
+                        <button type="button" className="btn btn-sm btn-danger-text btn-ghost" onClick={() => setDialog({ kind: 'takeOff', workflow: entry })}>
+                          Take off live…<span className="visually-hidden"> {entry.name}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+
       {dialog?.kind === 'new' && <WorkflowDialog onClose={close} />}
+      {dialog?.kind === 'deploy' && <DeployDialog {...(dialog.workflow && { workflow: dialog.workflow })} onClose={close} />}
+      {dialog?.kind === 'takeOff' && <TakeOffDialog workflow={dialog.workflow} onClose={close} />}
       {dialog?.kind === 'rename' && <WorkflowDialog workflow={dialog.workflow} onClose={close} />}
       {dialog?.kind === 'delete' && <DeleteDialog workflow={dialog.workflow} onClose={close} />}
     </div>
@@ -246,30 +307,43 @@ function WorkflowDialog({ workflow, onClose }: { workflow?: WorkflowRow; onClose
   );
 }
 
+/**
+ * Deleting asks, for a live workflow, whether to take it off live now (a new release without it,
+ * in the same transaction) or leave it live until the next deploy of all workflows.
+ */
 function DeleteDialog({ workflow, onClose }: { workflow: WorkflowRow; onClose: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidateLive();
+  const live = workflow.live.state !== 'never';
+  const [choice, setChoice] = useState<'takeOff' | 'leave' | null>(null);
   const remove = useMutation(
     trpc.workflow.delete.mutationOptions({
-      onSuccess: () => {
-        void queryClient.invalidateQueries({ queryKey: trpc.workflow.pathKey() });
-        toast.success(`Deleted ${workflow.name}`);
+      onSuccess: (result) => {
+        invalidate();
+        toast.success(
+          result.release !== null
+            ? `Deleted ${workflow.name} and took it off live (release #${result.release})`
+            : result.stillLive
+              ? `Deleted ${workflow.name}; it stays live until the next deploy of all workflows`
+              : `Deleted ${workflow.name}`,
+        );
         onClose();
       },
     }),
   );
+  const ready = !live || choice !== null;
   return (
     <Dialog
       title={`Delete ${workflow.name}?`}
       onClose={onClose}
-      onSubmit={() => remove.mutate({ id: workflow.id })}
+      onSubmit={() => ready && remove.mutate({ id: workflow.id, takeOffLive: choice === 'takeOff' })}
       busy={remove.isPending}
       footer={
         <>
           <button type="button" className="btn" onClick={onClose} disabled={remove.isPending}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-danger" disabled={remove.isPending}>
+          <button type="submit" className="btn btn-danger" disabled={remove.isPending || !ready}>
             {remove.isPending ? 'Deleting…' : 'Delete workflow'}
           </button>
         </>
@@ -279,6 +353,19 @@ function DeleteDialog({ workflow, onClose }: { workflow: WorkflowRow; onClose: (
         The workflow <strong className="mono">{workflow.name}</strong>
         {workflow.label ? ` (${workflow.label})` : ''} and its draft will be deleted. This cannot be undone.
       </p>
+      {live && (
+        <fieldset className="choice-group">
+          <legend>It is live (release #{workflow.live.releaseNumber}). Its live endpoint…</legend>
+          <label className="choice">
+            <input type="radio" name="live-choice" checked={choice === 'takeOff'} onChange={() => setChoice('takeOff')} />
+            <span>Take it off live now: a new release without it, and its live endpoint answers 404</span>
+          </label>
+          <label className="choice">
+            <input type="radio" name="live-choice" checked={choice === 'leave'} onChange={() => setChoice('leave')} />
+            <span>Leave it live until the next deploy of all workflows</span>
+          </label>
+        </fieldset>
+      )}
       {remove.isError && <Alert>{errorMessage(remove.error)}</Alert>}
     </Dialog>
   );

@@ -49,6 +49,11 @@ export interface ActionModule<C extends { type: string } = { type: string }, D =
   execute(step: D, ctx: ExecuteContext): Promise<StepResult> | StepResult;
   /** Bytes of the stored JSON of this step's input and output; default LIMITS.recordBytes. */
   limits?: { recordBytes?: number };
+  /**
+   * The workflows (by id) this step runs or schedules. A deploy refuses a workflow whose targets
+   * would not be live with it (releaseDiff.ts, `workflowTargets`). Left out: none.
+   */
+  targets?(step: D): string[];
 }
 
 export interface CompileContext {

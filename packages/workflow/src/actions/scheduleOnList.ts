@@ -166,6 +166,7 @@ export const scheduleOnListAction: ActionModule<z.infer<typeof Config>, z.infer<
     };
   },
   compiled: Compiled,
+  targets: (step) => (step.onFinishWorkflowId ? [step.workflowId, step.onFinishWorkflowId] : [step.workflowId]),
   resultType: () => T.text,
   async execute(step, ctx) {
     const scheduler = ctx.services.scheduler;

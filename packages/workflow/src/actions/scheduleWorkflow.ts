@@ -57,6 +57,7 @@ export const scheduleWorkflowAction: ActionModule<z.infer<typeof Config>, z.infe
     return { workflowId: config.workflowId, workflowName: target === 'unchecked' ? config.workflowId : target.name, parameters, at };
   },
   compiled: Compiled,
+  targets: (step) => [step.workflowId],
   resultType: () => T.text,
   async execute(step, ctx) {
     const scheduler = ctx.services.scheduler;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { liveReleaseOf } from '../../services/releases.ts';
+import { deleteWorkflowAndLive, liveReleaseOf } from '../../services/releases.ts';
 import {
   createWorkflow,
-  deleteWorkflow,
   diagnosticsOf,
   editorCatalog,
   getWorkflow,
   listWorkflows,
+  liveStateOf,
   loadCatalog,
   renameWorkflow,
   saveGraph,
@@ -26,6 +26,7 @@ export const workflowRouter = router({
 
   byId: viewerProcedure.input(ById).query(async ({ ctx, input }) => {
     const workflow = await getWorkflow(ctx.db, input.id);
+    const catalog = await loadCatalog(ctx.db);
     return {
       id: workflow.id,
       name: workflow.name,
@@ -33,8 +34,9 @@ export const workflowRouter = router({
       graph: workflow.graph,
       revision: workflow.revision,
       updatedAt: workflow.updatedAt,
-      diagnostics: diagnosticsOf(workflow, await loadCatalog(ctx.db)),
+      diagnostics: diagnosticsOf(workflow, catalog),
       liveRelease: await liveReleaseOf(ctx.db, workflow.id),
+      live: await liveStateOf(ctx.db, workflow, catalog),
     };
   }),
 
@@ -48,8 +50,14 @@ export const workflowRouter = router({
     return { id: workflow.id, name: workflow.name, label: workflow.label };
   }),
 
-  delete: builderProcedure.input(ById).mutation(async ({ ctx, input }) => {
-    await deleteWorkflow(ctx.db, input.id);
+  /**
+   * Deletes a workflow. A live one either goes off live now (`takeOffLive`: a new release without
+   * it, in the same transaction) or stays live until a deploy of all workflows.
+   */
+  delete: builderProcedure.input(ById.extend({ takeOffLive: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
+    const result = await deleteWorkflowAndLive(ctx.db, input.id, { takeOffLive: input.takeOffLive, by: ctx.user.email, byId: ctx.user.id });
+    if (result.release !== null) ctx.log.info({ release: result.release, workflow: input.id, by: ctx.user.id }, 'deleted a workflow and took it off live');
+    return result;
   }),
 
   // The graph is validated by the service with the shared WorkflowGraph schema, so a malformed one
