@@ -12,6 +12,8 @@ import { AppError } from './services/errors.ts';
 import { LoginLimiter } from './services/loginLimiter.ts';
 import { Metrics } from './services/metrics.ts';
 import { RefusedCalls } from './services/refusals.ts';
+import { openSecretBox } from './services/secretBox.ts';
+import { SecretStore } from './services/secrets.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -19,6 +21,8 @@ export interface RunningServer {
   engineDb: EngineDb;
   engine: Engine;
   metrics: Metrics;
+  /** The encrypted secrets store; `revealMany` gives an endpoint's signing secrets. */
+  secrets: SecretStore;
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   close(): Promise<void>;
@@ -33,6 +37,8 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const report = migrate(config.databaseFile);
   log.info({ database: config.databaseFile, applied: report.applied }, 'database ready');
 
+  // Before anything answers: a key file that cannot be read or written stops the start here.
+  const secretBox = openSecretBox(config, log);
   const db = openDb(config.databaseFile);
   if (config.admin && (await needsSetup(db))) {
     try {
@@ -53,7 +59,9 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const metrics = new Metrics(() => engineDb.scheduling.queueDepth());
   const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock, metrics);
   const refusals = new RefusedCalls(engineDb, metrics);
-  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock: options.clock ?? (() => new Date()) });
+  const clock = options.clock ?? (() => new Date());
+  const secrets = new SecretStore(db, secretBox, clock);
+  const app = await buildApp({ db, config, log, engine, refusals, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock, secrets });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.
   let address: string;
@@ -89,7 +97,7 @@ export async function startServer(config: Config, log: Logger, options: { clock?
       await engineDb.close();
       await db.$disconnect();
     })());
-  return { app, db, engineDb, engine, metrics, url, close };
+  return { app, db, engineDb, engine, metrics, secrets, url, close };
 }
 
 const SHUTDOWN_GRACE_MS = 15_000;

@@ -4,6 +4,7 @@ import type { Db } from '../db/index.ts';
 import type { LoginLimiter } from '../services/loginLimiter.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { SchedulerControl } from '../services/scheduler.ts';
+import type { SecretStore } from '../services/secrets.ts';
 import type { SessionUser } from '../services/accounts.ts';
 
 /** What lives as long as the server: shared by every request. */
@@ -18,6 +19,8 @@ export interface Services {
   clock: () => Date;
   /** This process's metrics (the console's charts read their last hour). */
   metrics: Metrics;
+  /** The encrypted secrets store (signing secrets of webhook endpoints). */
+  secrets: SecretStore;
 }
 
 /** Everything a procedure may use. Tests build one directly and call routers with createCaller. */

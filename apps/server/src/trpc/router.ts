@@ -4,6 +4,7 @@ import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
+import { secretsRouter } from './routers/secrets.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   run: runRouter,
   scheduler: schedulerRouter,
   recurring: recurringRouter,
+  secrets: secretsRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */
