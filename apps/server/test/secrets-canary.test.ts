@@ -92,7 +92,7 @@ describe('a planted secret', () => {
     expect(await server.secrets.reveal(id)).toBe(rotatedCanary);
 
     // Every query of the API, with each input it might take.
-    const queries = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+    const queries = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
       .filter(([, procedure]) => procedure._def.type === 'query')
       .map(([name]) => name);
     expect(queries).toContain('secrets.list');

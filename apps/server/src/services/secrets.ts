@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type WorkflowGraph, endpointSettings, isEventNode } from '@switchyard/workflow';
+import { SecretName, SecretPurpose, SecretValue, type WorkflowGraph, endpointSettings, isEventNode } from '@switchyard/workflow';
 import { z } from 'zod';
 import { type Db, isRecordMissing, isUniqueViolation } from '../db/index.ts';
 import { withBusyRetry } from './busy.ts';
@@ -14,31 +14,10 @@ import { fromRow } from './workflows.ts';
  * ids, names and dates. Workflows refer to secrets by id, so a rotation changes no workflow.
  */
 
-/** What a secret is for. The next issues add `api_key`, `smtp_password`... */
-export const SecretPurpose = z.enum(['signing']);
-export type SecretPurpose = z.infer<typeof SecretPurpose>;
-
-export const MAX_SECRET_NAME_LENGTH = 100;
-export const MAX_SECRET_VALUE_LENGTH = 4096;
-/** Secrets kept at most (each is a row and, on the hot path, a decryption). */
-export const MAX_SECRETS = 1000;
 /** How long a decrypted value is kept in memory for the webhook path; a rotation here clears it at once. */
 export const SECRET_CACHE_MS = 5000;
-
-export const SecretName = z
-  .string()
-  .trim()
-  .min(1, 'Give the secret a name')
-  .max(MAX_SECRET_NAME_LENGTH, `A secret's name is at most ${MAX_SECRET_NAME_LENGTH} characters`)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, "A secret's name cannot contain control characters");
-
-/** A pasted value: surrounding spaces and line breaks (copy-paste leftovers) are dropped. */
-export const SecretValue = z
-  .string()
-  .trim()
-  .min(1, 'The value is empty: paste the secret, or leave it out to generate one')
-  .max(MAX_SECRET_VALUE_LENGTH, `A secret is at most ${MAX_SECRET_VALUE_LENGTH} characters`);
+/** Secrets kept at most (each is a row and, on the hot path, a decryption). */
+export const MAX_SECRETS = 1000;
 
 export const SecretId = z.string().min(1).max(100);
 
