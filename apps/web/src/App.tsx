@@ -9,6 +9,7 @@ import { RecurringPage } from './pages/RecurringPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SchedulerPage } from './pages/SchedulerPage.tsx';
+import { SecretsSection } from './pages/settings/SecretsSection.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -41,6 +42,15 @@ export function App() {
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="scheduler" element={<SchedulerPage />} />
           <Route path="recurring" element={<RecurringPage />} />
+          {/* Until the Settings page mounts SecretsSection among its sections. */}
+          <Route
+            path="settings/secrets"
+            element={
+              <div className="page page-narrow">
+                <SecretsSection />
+              </div>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
