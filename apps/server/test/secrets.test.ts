@@ -205,3 +205,26 @@ describe('the secrets store over tRPC', () => {
     expect(await server.secrets.revealMany([secret.id, 'sec_unknown', secret.id])).toEqual(['two', 'two']);
   });
 });
+
+describe('checkEndpointSignature', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('passes without a signature setting, and checks with the stored secrets otherwise', async () => {
+    const { checkEndpointSignature } = await import('../src/services/signatureCheck.ts');
+    const now = new Date();
+    const body = Buffer.from('{"event":"push"}');
+    const { secret, value } = await server.caller(admin).secrets.create({ name: 'Endpoint check' });
+    const signature = { scheme: 'stripe' as const, secretIds: ['sec_gone', secret.id] };
+    expect(await checkEndpointSignature(server.secrets, null, { body, headers: {} }, now)).toEqual({ ok: true });
+    expect(await checkEndpointSignature(server.secrets, signature, { body, headers: sign('stripe', value, body, { now }) }, now)).toEqual({ ok: true });
+    expect(await checkEndpointSignature(server.secrets, signature, { body, headers: {} }, now)).toEqual({ ok: false, reason: 'no Stripe-Signature header' });
+    expect(await checkEndpointSignature(server.secrets, { scheme: 'github', secretIds: ['sec_gone'] }, { body, headers: sign('github', value, body, { now }) }, now)).toEqual({
+      ok: false,
+      reason: "none of this workflow's signing secrets exists any more: choose one in the editor",
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import {
@@ -239,5 +240,44 @@ describe('signing secrets', () => {
     expect(signingSecretProblem('standard_webhooks', 'plain words')).toMatch(/whsec_ followed by base64/);
     expect(signingSecretProblem('github', 'plain words')).toBeNull();
     expect(signingSecretProblem('stripe', '')).toBe('The signing secret is empty');
+  });
+});
+
+describe('properties', () => {
+  const scheme = fc.constantFrom('standard_webhooks' as const, 'stripe' as const, 'github' as const);
+  const headerNames = ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'stripe-signature', 'x-hub-signature-256'];
+  /** Header values near the formats (pieces of real ones) and anything at all. */
+  const headerValue = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.array(fc.constantFrom('v1,', 't=', 'v1=', 'sha256=', ',', ' ', '=', String(now), 'AAAA', 'ff'.repeat(32), 'whsec_'), { maxLength: 12 }).map((parts) => parts.join('')),
+    fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
+  );
+  const headers = fc.dictionary(fc.constantFrom(...headerNames), headerValue);
+
+  it('never throws, whatever the headers and body, and refuses what it cannot verify', () => {
+    fc.assert(
+      fc.property(scheme, fc.uint8Array({ maxLength: 300 }), headers, fc.array(fc.string({ maxLength: 60 }), { maxLength: 3 }), (s, body, given, secrets) => {
+        const result = verifySignature(s, { body, headers: given }, secrets, { now: NOW });
+        expect(result.ok).toBe(false);
+        if (!result.ok) for (const secret of secrets.filter((x) => x.length > 12)) expect(result.reason).not.toContain(secret);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('accepts every body signed with any of the secrets, and refuses it after any one byte changes', () => {
+    fc.assert(
+      fc.property(scheme, fc.uint8Array({ minLength: 1, maxLength: 500 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.integer({ min: -300, max: 300 }), (s, bytes, at, flip, skew) => {
+        const body = Buffer.from(bytes);
+        const secrets = [generateSigningSecret(), generateSigningSecret()];
+        const signedAt = new Date(NOW.getTime() + skew * 1000);
+        const headers = sign(s, secrets[at % 2]!, body, { now: signedAt });
+        expect(verifySignature(s, { body, headers }, secrets, { now: NOW })).toEqual({ ok: true });
+        const changed = Buffer.from(body);
+        changed[at % body.length]! ^= flip;
+        expect(verifySignature(s, { body: changed, headers }, secrets, { now: NOW }).ok).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
