@@ -6,7 +6,7 @@ import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SecretKey, loadConfig } from '../src/config.ts';
 import { KEY_FILE_NAME, SecretBox, openSecretBox } from '../src/services/secretBox.ts';
-import { SECRET_CACHE_MS } from '../src/services/secrets.ts';
+import { MAX_SECRETS, SECRET_CACHE_MS } from '../src/services/secrets.ts';
 import { sign, verifySignature } from '../src/services/signatures.ts';
 import { appRouter } from '../src/trpc/router.ts';
 import { type TestServer, admin, builder, sampleGraph, saveWorkflow, startTestServer, viewer } from './helpers.ts';
@@ -191,6 +191,26 @@ describe('the secrets store over tRPC', () => {
     await server.caller(admin).secrets.delete({ id: secret.id });
     expect(await server.secrets.revealMany([secret.id])).toEqual([]);
     expect(await server.secrets.missing([secret.id, 'sec_other'])).toEqual([secret.id, 'sec_other']);
+  });
+
+  it('keeps at most MAX_SECRETS secrets', async () => {
+    const have = await server.db.secret.count();
+    const filler = Array.from({ length: MAX_SECRETS - have }, (_, i) => ({
+      id: `sec_filler_${i}`,
+      name: `Filler ${i}`,
+      purpose: 'signing',
+      ciphertext: new Uint8Array(1),
+      iv: new Uint8Array(12),
+      authTag: new Uint8Array(16),
+      keyId: 'filler',
+      createdBy: 'test',
+    }));
+    await server.db.secret.createMany({ data: filler });
+    expect(await error(server.caller(admin).secrets.create({ name: 'One too many' }))).toEqual({
+      code: 'CONFLICT',
+      message: `There are already ${MAX_SECRETS} secrets: delete some first`,
+    });
+    await server.db.secret.deleteMany({ where: { id: { startsWith: 'sec_filler_' } } });
   });
 
   it('keeps decrypted values for a few seconds only, so a rotation by another process is seen soon', async () => {
