@@ -247,4 +247,18 @@ describe('checkEndpointSignature', () => {
       reason: "none of this workflow's signing secrets exists any more: choose one in the editor",
     });
   });
+
+  it("signs a test request with the endpoint's first existing secret, which then verifies", async () => {
+    const { checkEndpointSignature, signForTest } = await import('../src/services/signatureCheck.ts');
+    const now = new Date();
+    const body = '{"test":true}';
+    const { secret } = await server.caller(admin).secrets.create({ name: 'Test panel' });
+    for (const scheme of ['standard_webhooks', 'stripe', 'github'] as const) {
+      const signature = { scheme, secretIds: ['sec_gone', secret.id] };
+      const headers = await signForTest(server.secrets, signature, body, now);
+      expect(JSON.stringify(headers)).not.toContain(await server.secrets.reveal(secret.id));
+      expect(await checkEndpointSignature(server.secrets, signature, { body: Buffer.from(body), headers }, now)).toEqual({ ok: true });
+    }
+    await expect(signForTest(server.secrets, { scheme: 'github', secretIds: ['sec_gone'] }, body, now)).rejects.toThrow('None of this workflow');
+  });
 });

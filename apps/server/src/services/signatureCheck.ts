@@ -1,6 +1,7 @@
 import type { EndpointSignature } from '@switchyard/workflow';
 import type { SecretStore } from './secrets.ts';
-import { type SignatureResult, type SignedRequest, verifySignature } from './signatures.ts';
+import { type SignatureResult, type SignedRequest, sign, verifySignature } from './signatures.ts';
+import { notFound } from './errors.ts';
 
 /**
  * The check a workflow endpoint makes before any run exists: no signature configured passes; else
@@ -19,4 +20,21 @@ export async function checkEndpointSignature(
   // but an imported workflow may refer to secrets this instance never had).
   if (values.length === 0) return { ok: false, reason: "none of this workflow's signing secrets exists any more: choose one in the editor" };
   return verifySignature(signature.scheme, request, values, { now });
+}
+
+/**
+ * The signature headers for `body` made with the endpoint's first existing secret, as its sender
+ * would make them: for the editor's test panel, whose browser never sees a secret. Whoever may call
+ * this can sign any body for that endpoint for the next 5 minutes, so expose it only to those who
+ * may change the endpoint's settings anyway (builders and admins).
+ */
+export async function signForTest(
+  secrets: Pick<SecretStore, 'revealMany'>,
+  signature: EndpointSignature,
+  body: Uint8Array | string,
+  now: Date,
+): Promise<Record<string, string>> {
+  const [secret] = await secrets.revealMany(signature.secretIds);
+  if (secret === undefined) throw notFound("None of this workflow's signing secrets exists any more: choose one in the editor");
+  return sign(signature.scheme, secret, body, { now });
 }
