@@ -52,7 +52,45 @@ const EnvSchema = z.object({
     .refine((zone) => isValidTimeZone(zone), 'TIME_ZONE must be an IANA time zone such as UTC or Europe/Paris'),
   /** Lets /metrics be read from other machines than this one (it never needs a token from loopback). */
   METRICS_PUBLIC: z.stringbool().default(false),
+  /**
+   * The key that encrypts stored secrets (AES-256-GCM): 32 bytes as base64 or hex. Unset: the key in
+   * <DATA_DIR>/secret.key, generated on first start.
+   */
+  SECRET_KEY: z
+    .string()
+    .transform((text, ctx) => {
+      const bytes = decodeSecretKey(text.trim());
+      if (bytes) return bytes;
+      ctx.addIssue({ code: 'custom', message: 'SECRET_KEY must be 32 bytes written as base64 (44 characters) or hex (64 characters); make one with `openssl rand -base64 32`' });
+      return z.NEVER;
+    })
+    .optional(),
 });
+
+/** 32 bytes from 64 hex digits or base64 (padded or not, standard or URL-safe); null otherwise. */
+export function decodeSecretKey(text: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return null;
+  const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
+
+/** Key bytes that print as "[redacted]" if a config object is ever logged or serialised. */
+export class SecretKey {
+  readonly #bytes: Buffer;
+  constructor(bytes: Buffer) {
+    this.#bytes = Buffer.from(bytes);
+  }
+  get bytes(): Buffer {
+    return this.#bytes;
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'SecretKey [redacted]';
+  }
+}
 
 export interface Config {
   port: number;
@@ -70,6 +108,8 @@ export interface Config {
   engine: EngineConfig;
   /** /metrics answers any address, not only loopback. */
   metricsPublic: boolean;
+  /** SECRET_KEY; null: the key file in the data folder (services/secretBox.ts). */
+  secretKey: SecretKey | null;
 }
 
 /** The run engine's settings (see the README's configuration table). */
@@ -132,5 +172,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     metricsPublic: e.METRICS_PUBLIC,
+    secretKey: e.SECRET_KEY ? new SecretKey(e.SECRET_KEY) : null,
   };
 }

@@ -15,6 +15,8 @@ import { AppError } from './services/errors.ts';
 import { LoginLimiter } from './services/loginLimiter.ts';
 import { Metrics } from './services/metrics.ts';
 import { RefusedCalls } from './services/refusals.ts';
+import { openSecretBox } from './services/secretBox.ts';
+import { SecretStore } from './services/secrets.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,6 +25,8 @@ export interface RunningServer {
   engine: Engine;
   metrics: Metrics;
   gate: ApiGate;
+  /** The encrypted secrets store; `revealMany` gives an endpoint's signing secrets. */
+  secrets: SecretStore;
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   close(): Promise<void>;
@@ -37,6 +41,8 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const report = migrate(config.databaseFile);
   log.info({ database: config.databaseFile, applied: report.applied }, 'database ready');
 
+  // Before anything answers: a key file that cannot be read or written stops the start here.
+  const secretBox = openSecretBox(config, log);
   const db = openDb(config.databaseFile);
   if (config.admin && (await needsSetup(db))) {
     try {
@@ -58,9 +64,10 @@ export async function startServer(config: Config, log: Logger, options: { clock?
   const engine = new Engine(engineDb, new Definitions(engineDb), config.engine, engineLog, options.clock, metrics);
   const refusals = new RefusedCalls(engineDb, metrics);
   const clock = options.clock ?? (() => new Date());
+  const secrets = new SecretStore(db, secretBox, clock);
   const gate = new ApiGate(engineDb, clock);
   const idempotency = new Idempotency(engineDb, engine.owner, () => engine.newRunId(), config.engine.leaseMs, (owner) => isOwnerGone(owner, engine.owner), clock);
-  const app = await buildApp({ db, config, log, engine, refusals, gate, idempotency, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock });
+  const app = await buildApp({ db, config, log, engine, refusals, gate, idempotency, loginLimiter: new LoginLimiter(), scheduler: engine.scheduling, metrics, clock, secrets });
   // Listen before the engine starts: if the port is taken (another copy running on the same
   // data?) we stop here. /healthz answers 503 and endpoints refuse runs until the engine is up.
   let address: string;
@@ -97,7 +104,7 @@ export async function startServer(config: Config, log: Logger, options: { clock?
       await engineDb.close();
       await db.$disconnect();
     })());
-  return { app, db, engineDb, engine, metrics, gate, url, close };
+  return { app, db, engineDb, engine, metrics, gate, secrets, url, close };
 }
 
 const SHUTDOWN_GRACE_MS = 15_000;

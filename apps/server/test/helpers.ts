@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 import { type ActionConfig, DEFAULT_SETTINGS, type Parameter, type WorkflowGraph, type WorkflowSettings, emptyGraph } from '@switchyard/workflow';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -19,7 +20,13 @@ export interface TestServer extends RunningServer {
 /** A real server on a random port, on a fresh SQLite file in a temporary folder. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: () => Date; /** Start on the data of a server closed before (a restart). */ dataDir?: string } = {},
+  options: {
+    clock?: () => Date;
+    /** Start on the data of a server closed before (a restart). */
+    dataDir?: string;
+    /** Where log lines go instead of stdout (set LOG_LEVEL in `env` to see them). */
+    logTo?: DestinationStream;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
   const config = loadConfig({
@@ -30,7 +37,7 @@ export async function startTestServer(
     WEB_DIST: path.join(dataDir, 'no-web-build'),
     ...env,
   });
-  const log = createLogger(config);
+  const log = createLogger(config, options.logTo);
   const server = await startServer(config, log, options);
   const loginLimiter = new LoginLimiter();
   return {
@@ -42,6 +49,7 @@ export async function startTestServer(
         scheduler: server.engine.scheduling,
         metrics: server.metrics,
         gate: server.gate,
+        secrets: server.secrets,
         clock: options.clock ?? (() => new Date()),
         config,
         log,

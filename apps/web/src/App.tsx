@@ -13,6 +13,7 @@ import { SchedulerPage } from './pages/SchedulerPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { ApiSettingsSection } from './pages/settings/ApiSettingsSection.tsx';
 import { TokensSection } from './pages/settings/TokensSection.tsx';
+import { SecretsSection } from './pages/settings/SecretsSection.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -49,6 +50,7 @@ export function App() {
           <Route path="settings" element={<SettingsPage />}>
             <Route index element={<ApiSettingsSection />} />
             <Route path="tokens" element={<TokensSection />} />
+            <Route path="secrets" element={<SecretsSection />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>

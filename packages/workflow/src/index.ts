@@ -13,6 +13,7 @@ export * from './actions/module.ts';
 export * from './actions/registry.ts';
 export * from './form.ts';
 export * from './endpoint.ts';
+export * from './secrets.ts';
 export * from './graph.ts';
 export * from './chain.ts';
 export * from './references.ts';

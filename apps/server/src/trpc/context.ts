@@ -5,6 +5,7 @@ import type { ApiGate } from '../services/apiGate.ts';
 import type { LoginLimiter } from '../services/loginLimiter.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { SchedulerControl } from '../services/scheduler.ts';
+import type { SecretStore } from '../services/secrets.ts';
 import type { SessionUser } from '../services/accounts.ts';
 
 /** What lives as long as the server: shared by every request. */
@@ -21,6 +22,8 @@ export interface Services {
   metrics: Metrics;
   /** Who may call workflow endpoints: told when Settings change so this process sees them at once. */
   gate: ApiGate;
+  /** The encrypted secrets store (signing secrets of webhook endpoints). */
+  secrets: SecretStore;
 }
 
 /** Everything a procedure may use. Tests build one directly and call routers with createCaller. */

@@ -5,6 +5,7 @@ import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
 import { settingsRouter, tokenRouter } from './routers/settings.ts';
+import { secretsRouter } from './routers/secrets.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   recurring: recurringRouter,
   settings: settingsRouter,
   token: tokenRouter,
+  secrets: secretsRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -11,6 +11,7 @@ export function SettingsPage() {
   const links = [
     { to: '/settings', label: 'Workflow API', end: true },
     { to: '/settings/tokens', label: 'API tokens', end: false },
+    { to: '/settings/secrets', label: 'Signing secrets', end: false },
   ];
   return (
     <div className="page page-wide settings-page">
