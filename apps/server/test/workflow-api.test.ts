@@ -2,6 +2,7 @@ import { type EndpointSettings, OPEN_ENDPOINT, type WorkflowGraph } from '@switc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/services/accounts.ts';
 import { requestHash } from '../src/services/idempotency.ts';
+import { sign } from '../src/services/signatures.ts';
 import { type TestServer, admin, builder, eventually, sampleGraph, startTestServer, viewer } from './helpers.ts';
 
 // Bodies are checked field by field, so `any` is the honest type here.
@@ -493,5 +494,51 @@ describe('hostile callers (review findings)', () => {
     } finally {
       await api.updateApi({ ...(await api.api()), rateLimitPerAddress: null });
     }
+  });
+});
+
+describe('signed endpoints', () => {
+  it('refuse unsigned, tampered and stale calls with 401 before any run; accept any configured secret; webhook-id is the key', async () => {
+    const first = await server.caller(builder).secrets.create({ name: `old-${Date.now()}` });
+    const second = await server.caller(builder).secrets.create({ name: `new-${Date.now()}` });
+    const id = await save(
+      'signed',
+      withEndpoint(sampleGraph(), { signature: { scheme: 'standard_webhooks', secretIds: [first.secret.id, second.secret.id] } }),
+    );
+    const body = JSON.stringify({ amount: 3 });
+    const post = (headers: Record<string, string>, text = body) =>
+      fetch(`${server.url}/version-test/api/1.1/wf/signed`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+
+    const unsigned = await post({});
+    expect(unsigned.status).toBe(401);
+    expect((await json(unsigned)).message).toMatch(/^Invalid webhook signature: .*webhook-/);
+    const headers = sign('standard_webhooks', second.value, body, { now: new Date(), id: 'msg_1' });
+    expect((await post(headers, body.replace('3', '4'))).status).toBe(401);
+    const stale = sign('standard_webhooks', first.value, body, { now: new Date(Date.now() - 6 * 60_000), id: 'msg_0' });
+    expect((await post(stale)).status).toBe(401);
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(0);
+
+    // Either secret of a rotation works; a repeat delivery (same webhook-id) gets the first answer.
+    const ok = await post(headers);
+    expect(ok.status).toBe(200);
+    const old = sign('standard_webhooks', first.value, body, { now: new Date(), id: 'msg_2' });
+    expect((await post(old)).status).toBe(200);
+    const again = await post(headers);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('x-switchyard-run-id')).toBe(ok.headers.get('x-switchyard-run-id'));
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(2);
+
+    // The test panel asks the server to sign (the browser never sees the secret).
+    const signedForTest = await server.caller(builder).workflow.signTest({ id, body });
+    expect((await post(signedForTest.headers)).status).toBe(200);
+  });
+
+  it('a signature naming a secret that does not exist is refused on save, and nothing is saved', async () => {
+    const id = await save('unsigned-yet', sampleGraph());
+    const before = await server.caller(builder).workflow.byId({ id });
+    await expect(
+      server.caller(builder).workflow.save({ id, graph: withEndpoint(sampleGraph(), { signature: { scheme: 'github', secretIds: ['no_such_secret'] } }) }),
+    ).rejects.toThrow(/signing secret that does not exist/);
+    expect((await server.caller(builder).workflow.byId({ id })).revision).toBe(before.revision);
   });
 });

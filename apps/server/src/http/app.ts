@@ -107,6 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimitBytes: deps.config.bodyLimitBytes,
     gate: deps.gate,
     idempotency: deps.idempotency,
+    secrets: deps.secrets,
+    clock: deps.clock,
     isBuilderSession: async (token) => {
       const user = await userForSession(deps.db, token);
       return user !== null && (user.role === 'admin' || user.role === 'builder');

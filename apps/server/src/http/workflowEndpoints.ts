@@ -3,6 +3,8 @@ import { CONDITION_NOT_MET, NEW_ENDPOINT, type QueryInput, parseDate } from '@sw
 import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
 import type { Endpoint, Refusal } from '../services/apiGate.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
+import type { SecretStore } from '../services/secrets.ts';
+import { checkEndpointSignature } from '../services/signatureCheck.ts';
 import { type Answer, type Idempotency, type KeyScope, MAX_KEY_LENGTH, requestHash } from '../services/idempotency.ts';
 import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
@@ -46,6 +48,9 @@ export interface EndpointDeps extends GuardDeps {
   engine: Engine;
   refusals: RefusedCalls;
   idempotency: Idempotency;
+  /** The signing secrets of endpoints that require signed calls. */
+  secrets: Pick<SecretStore, 'revealMany'>;
+  clock: () => Date;
   bodyLimitBytes: number;
 }
 
@@ -74,8 +79,8 @@ const REPLAYED_HEADER = 'idempotent-replayed';
  * get the first answer back.
  */
 export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDeps) {
-  const sendRefusal = (request: FastifyRequest) => (reply: FastifyReply, refusal: Refusal) => {
-    const reason = REFUSAL_REASONS[refusal.status];
+  const sendRefusal = (request: FastifyRequest) => (reply: FastifyReply, refusal: Refusal & { reason?: RefusalReason }) => {
+    const reason = refusal.reason ?? REFUSAL_REASONS[refusal.status];
     if (reason) countRefusal(deps.refusals, deps.engine, request.url, reason, refusal.message);
     if (refusal.retryAfter !== undefined) reply.header('retry-after', String(refusal.retryAfter));
     if (refusal.challenge) reply.header('www-authenticate', refusal.challenge);
@@ -102,6 +107,19 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     const admitted = await admit(request, reply, environment, name, scheduling, deps, sendRefusal(request));
     if (!admitted) return reply;
     request.admitted = admitted;
+  };
+
+  /**
+   * The endpoint's signature over the raw bytes, when it requires one: checked after the body is
+   * read and before anything is written. Sends 401 with the reason and returns false on failure.
+   */
+  const signed = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    const signature = request.admitted?.endpoint?.endpoint.signature ?? null;
+    if (!signature) return true;
+    const result = await checkEndpointSignature(deps.secrets, signature, { body: request.rawBody ?? '', headers: request.headers }, deps.clock());
+    if (result.ok) return true;
+    sendRefusal(request)(reply, { status: 401, message: `Invalid webhook signature: ${result.reason}`, reason: 'bad_signature' });
+    return false;
   };
 
   /**
@@ -146,6 +164,7 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     try {
       if (request.jsonText === null) checkFormBody(request.body);
       const call = callInput(request, admitted.endpoint?.endpoint.method ?? 'POST');
+      if (!(await signed(request, reply))) return reply;
       claimed = await claimKey(request, reply, environment, 'call');
       if (!claimed) return reply;
       const result = await deps.engine.call({
@@ -178,6 +197,7 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
       if (request.jsonText === null) return sendError(reply, 415, 'Scheduling takes a JSON body: {"scheduled_date": ..., "parameters": {...}}');
       const { runAt, parameters } = readScheduleBody(request.body);
       if (!deps.engine.isReady) throw new EngineStoppedError();
+      if (!(await signed(request, reply))) return reply;
       claimed = await claimKey(request, reply, environment, 'schedule', scheduledAnswer);
       if (!claimed) return reply;
       const scheduled = await deps.engine.scheduling.schedule({

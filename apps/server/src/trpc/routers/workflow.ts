@@ -1,4 +1,8 @@
+import { WorkflowGraph, endpointSettings, isEventNode } from '@switchyard/workflow';
 import { z } from 'zod';
+import { badRequest } from '../../services/errors.ts';
+import { signingSecretIds } from '../../services/secrets.ts';
+import { signForTest } from '../../services/signatureCheck.ts';
 import { deleteWorkflowAndLive, liveReleaseOf } from '../../services/releases.ts';
 import {
   createWorkflow,
@@ -64,5 +68,22 @@ export const workflowRouter = router({
   // gets a message naming the exact path.
   save: builderProcedure
     .input(ById.extend({ graph: z.unknown(), baseRevision: z.number().int().min(0).optional() }))
-    .mutation(({ ctx, input }) => saveGraph(ctx.db, input.id, input.graph, input.baseRevision)),
+    .mutation(async ({ ctx, input }) => {
+      // A signature must name secrets that exist, or every signed call would be refused.
+      const parsed = WorkflowGraph.safeParse(input.graph);
+      const missing = parsed.success ? await ctx.secrets.missing(signingSecretIds(parsed.data)) : [];
+      if (missing.length > 0) throw badRequest(`The endpoint's signature names a signing secret that does not exist (${missing[0]}): choose one in the list`);
+      return saveGraph(ctx.db, input.id, input.graph, input.baseRevision);
+    }),
+
+  /**
+   * Signature headers for a test call of the saved draft, made on the server with the endpoint's
+   * secret (the browser never sees it): the test panel sends exactly `body` with them.
+   */
+  signTest: builderProcedure.input(ById.extend({ body: z.string().max(1024 * 1024) })).mutation(async ({ ctx, input }) => {
+    const workflow = await getWorkflow(ctx.db, input.id);
+    const signature = endpointSettings(workflow.graph.nodes.find(isEventNode))?.signature ?? null;
+    if (!signature) throw badRequest('This workflow does not require signed calls');
+    return { headers: await signForTest(ctx.secrets, signature, input.body, ctx.clock()) };
+  }),
 });
