@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { AuditStore } from './audit.ts';
 import { BatchStore } from './batches.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './groupCommit.ts';
@@ -32,6 +33,7 @@ export class EngineDb {
   readonly scheduling: SchedulingStore;
   readonly batches: BatchStore;
   readonly recurring: RecurringStore;
+  readonly audit: AuditStore;
   private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
@@ -50,6 +52,7 @@ export class EngineDb {
     this.retention = new RunRetention(this.sqlite);
     this.scheduling = new SchedulingStore(this.sqlite, this.batches);
     this.recurring = new RecurringStore(this.sqlite, this.writes);
+    this.audit = new AuditStore(this.sqlite);
     this.completedStmt = this.sqlite.prepare(
       `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
     );

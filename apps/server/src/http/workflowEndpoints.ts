@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONDITION_NOT_MET, parseDate } from '@switchyard/workflow';
 import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
+import { API_ACTOR } from '../services/audit.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
 import { type RefusalReason, type RefusedCalls, UNKNOWN_WORKFLOW } from '../services/refusals.ts';
 import type { Environment } from '../services/runs.ts';
@@ -119,7 +120,7 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
   // DELETE .../scheduled/<run_id>: cancels a run of the environment that has not started.
   const cancel = (environment: Environment) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { runId } = request.params as { runId: string };
-    const outcome = RUN_ID.test(runId) ? await deps.engine.scheduling.cancelOne(environment, runId, 'api') : 'unknown';
+    const outcome = RUN_ID.test(runId) ? await deps.engine.scheduling.cancelOne(environment, runId, API_ACTOR) : 'unknown';
     if (outcome === 'unknown') return sendError(reply, 404, `No scheduled run ${JSON.stringify(runId.slice(0, 64))} in ${environment}`);
     reply.header(RUN_ID_HEADER, runId);
     if (outcome === 'started') return sendError(reply, 409, 'This run has already started: it cannot be cancelled', { run_id: runId });

@@ -8,7 +8,7 @@ const BATCH = 500;
  * Deletes runs (with their attempts and steps) past their environment's retention, every
  * RETENTION_SWEEP_SECONDS, a small batch at a time with the event loop free in between, so calls
  * hardly notice; then the draft snapshots no run is pinned to any more, ended batches (with their
- * lists) and recurring-job history.
+ * lists), recurring-job history and audit log events (AUDIT_RETENTION_DAYS).
  */
 export class RetentionSweep {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -53,11 +53,26 @@ export class RetentionSweep {
       for (const [environment, keep] of [['draft', draft], ['live', live]] as const) {
         if (!this.stopped) scheduling += this.engineDb.retention.scheduling(environment, new Date(now - keep));
       }
-      if (deleted > 0 || snapshots > 0 || scheduling > 0) this.log.info({ deleted, snapshots, scheduling }, 'deleted runs, batches and job history past their retention');
+      const auditEvents = this.stopped ? 0 : await this.sweepAudit(now);
+      if (deleted > 0 || snapshots > 0 || scheduling > 0 || auditEvents > 0) {
+        this.log.info({ deleted, snapshots, scheduling, auditEvents }, 'deleted runs, batches, job history and audit events past their retention');
+      }
     } catch (error) {
       this.log.warn({ err: error }, 'deleting old runs will be tried again');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /** Audit events older than AUDIT_RETENTION_DAYS, a batch per statement with the event loop free in between. */
+  private async sweepAudit(now: number): Promise<number> {
+    const upTo = uuidv7Floor(new Date(now - this.config.auditRetentionMs));
+    let total = 0;
+    for (;;) {
+      const deleted = this.engineDb.audit.deleteBefore(upTo, BATCH);
+      total += deleted;
+      if (deleted < BATCH || this.stopped) return total;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -1,9 +1,11 @@
 import { createCallerFactory, router } from './init.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
+import { usersRouter } from './routers/users.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -13,6 +15,8 @@ export const appRouter = router({
   run: runRouter,
   scheduler: schedulerRouter,
   recurring: recurringRouter,
+  users: usersRouter,
+  audit: auditRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */
