@@ -3,12 +3,15 @@ import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from './auth.tsx';
 import { Toaster } from './components/toast.tsx';
 import { LoadingBlock } from './components/ui.tsx';
+import { AccountLinkPage } from './pages/AccountLinkPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { RecurringPage } from './pages/RecurringPage.tsx';
 import { RunDetailPage } from './pages/RunDetailPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SchedulerPage } from './pages/SchedulerPage.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -26,6 +29,8 @@ export function App() {
       <Routes>
         <Route path="/setup" element={<SetupPage />} />
         <Route path="/login" element={<LoginPage />} />
+        <Route path="/invite/:token" element={<AccountLinkPage />} />
+        <Route path="/reset-password/:token" element={<AccountLinkPage />} />
         <Route element={<RequireAuth />}>
           <Route index element={<Navigate to="/workflows" replace />} />
           <Route path="workflows" element={<WorkflowsPage />} />
@@ -41,6 +46,8 @@ export function App() {
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="scheduler" element={<SchedulerPage />} />
           <Route path="recurring" element={<RecurringPage />} />
+          <Route path="users" element={<UsersPage />} />
+          <Route path="audit" element={<AuditPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

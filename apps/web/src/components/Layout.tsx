@@ -54,6 +54,16 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/recurring" className="nav-link">
             Recurring
           </NavLink>
+          {user.role === 'admin' && (
+            <>
+              <NavLink to="/users" className="nav-link">
+                Users
+              </NavLink>
+              <NavLink to="/audit" className="nav-link">
+                Audit log
+              </NavLink>
+            </>
+          )}
         </nav>
         <div className="topbar-user">
           <span className="user-email" title={user.email}>
