@@ -51,7 +51,9 @@ export function AccountLinkPage() {
             <>
               <h1 className="auth-title">This link does not work</h1>
               <p className="auth-subtitle" role="alert">
-                {errorMessage(info.error)}
+                {errorCode(info.error) === 'NOT_FOUND'
+                  ? 'It was used already, has expired, or a newer one replaced it. Ask an admin for a new one.'
+                  : errorMessage(info.error)}
               </p>
               <Link to="/login" className="btn btn-block">
                 Go to sign in

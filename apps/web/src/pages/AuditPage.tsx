@@ -137,8 +137,10 @@ function AuditFiltersBar({ filters, onChange }: { filters: AuditFilters; onChang
   const toId = useId();
   return (
     <div className="audit-filters" role="search" aria-label="Filter the audit log">
-      <label htmlFor={actorId} className="inline-label">
-        Who
+      <div className="audit-filter">
+        <label htmlFor={actorId} className="inline-label">
+          Who
+        </label>
         <select id={actorId} value={filters.actor} onChange={(e) => onChange({ ...filters, actor: e.target.value })}>
           <option value="">Anyone</option>
           {(users.data ?? []).map((u) => (
@@ -151,9 +153,11 @@ function AuditFiltersBar({ filters, onChange }: { filters: AuditFilters; onChang
           <option value="api">API callers</option>
           <option value="system">Server</option>
         </select>
-      </label>
-      <label htmlFor={actionId} className="inline-label">
-        What
+      </div>
+      <div className="audit-filter">
+        <label htmlFor={actionId} className="inline-label">
+          What
+        </label>
         <select
           id={actionId}
           value={filters.actions.length === 1 ? filters.actions[0] : filters.actions.length > 1 ? '*several' : ''}
@@ -171,15 +175,19 @@ function AuditFiltersBar({ filters, onChange }: { filters: AuditFilters; onChang
             </optgroup>
           ))}
         </select>
-      </label>
-      <label htmlFor={fromId} className="inline-label">
-        From
+      </div>
+      <div className="audit-filter">
+        <label htmlFor={fromId} className="inline-label">
+          From
+        </label>
         <input id={fromId} type="date" value={filters.from} max={filters.to || undefined} onChange={(e) => onChange({ ...filters, from: e.target.value })} />
-      </label>
-      <label htmlFor={toId} className="inline-label">
-        To
+      </div>
+      <div className="audit-filter">
+        <label htmlFor={toId} className="inline-label">
+          To
+        </label>
         <input id={toId} type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => onChange({ ...filters, to: e.target.value })} />
-      </label>
+      </div>
       {(filters.actor || filters.actions.length > 0 || filters.from || filters.to) && (
         <button type="button" className="btn btn-ghost btn-sm" onClick={() => onChange({ actor: '', actions: [], from: '', to: '' })}>
           Clear filters

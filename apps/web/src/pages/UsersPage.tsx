@@ -79,7 +79,7 @@ function UsersList() {
   );
 
   return (
-    <div className="page users-page">
+    <div className="page page-wide users-page">
       <div className="page-header">
         <div>
           <h1>Users</h1>
@@ -186,10 +186,10 @@ function UsersTable({
                   {statusLabel(u)}
                 </Badge>
               </td>
-              <td className="muted">
+              <td className="muted cell-date">
                 <RelativeTime date={u.createdAt} />
               </td>
-              <td className="muted">{u.lastSignInAt ? <RelativeTime date={u.lastSignInAt} /> : 'Never'}</td>
+              <td className="muted cell-date">{u.lastSignInAt ? <RelativeTime date={u.lastSignInAt} /> : 'Never'}</td>
               <td className="col-actions">
                 <div className="row-actions">
                   {u.status === 'disabled' ? (
@@ -199,7 +199,7 @@ function UsersTable({
                   ) : (
                     <>
                       <button type="button" className="btn btn-sm btn-ghost" onClick={() => onAction('link', u)}>
-                        {u.status === 'invited' ? 'New invitation link' : 'Reset link'}
+                        {u.status === 'invited' ? 'New link' : 'Reset link'}
                         <span className="visually-hidden"> for {u.email}</span>
                       </button>
                       <button type="button" className="btn btn-sm btn-ghost" onClick={() => onAction('password', u)}>
