@@ -129,9 +129,14 @@ test('the Users and Audit log pages with many accounts and events, and in a narr
   await page.getByRole('button', { name: 'Load older events' }).click();
   await expect.poll(() => page.locator('tr.audit-row').count()).toBeGreaterThan(50);
 
-  await page.setViewportSize({ width: 390, height: 800 });
-  await page.goto('/users');
-  await expect(page.locator('tr.user-row').first()).toBeVisible();
+  // The two admin links in the top bar: nothing spills sideways at a tablet's or a phone's width.
+  for (const width of [800, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto('/users');
+    await expect(page.locator('tr.user-row').first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    if (width === 800) await page.screenshot({ path: shot(testInfo, 'people-users-800.png') });
+  }
   await page.screenshot({ path: shot(testInfo, 'people-users-narrow.png') });
   await page.goto('/audit');
   await expect(page.locator('tr.audit-row').first()).toBeVisible();

@@ -37,7 +37,7 @@ export function Layout({ children }: { children: ReactNode }) {
   );
   return (
     <div className="app">
-      <header className="topbar">
+      <header className={user.role === 'admin' ? 'topbar topbar-admin' : 'topbar'}>
         <NavLink to="/workflows" className="topbar-brand" aria-label="Switchyard home">
           <Logo />
         </NavLink>
