@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../src/services/accounts.ts';
-import { type TestServer, admin, builder, graphWith, saveWorkflow, startTestServer, viewer } from './helpers.ts';
+import { type TestServer, admin, builder, eventually, graphWith, saveWorkflow, startTestServer, viewer } from './helpers.ts';
 
 // The Users page, one-time links and the audit log, over real HTTP (sessions, cookies) where a
 // rule is about sessions, and through tRPC callers elsewhere; on a real SQLite file.
@@ -415,5 +415,37 @@ describe('the audit log', () => {
   it('bounds its inputs with clear errors', async () => {
     await expect(server.caller(admin).audit.list({ limit: 5000 })).rejects.toThrow(/limit: /);
     await expect(server.caller(admin).audit.list({ actions: ['user.exploded' as never] })).rejects.toThrow(/actions\.0: /);
+  });
+});
+
+describe('audit events themselves', () => {
+  it('redact secret-looking details and bound their size', async () => {
+    const { detailsJson, MAX_DETAILS_CHARS } = await import('../src/services/audit.ts');
+    const stored = JSON.parse(detailsJson({ password: 'hunter2hunter2', tokenId: 't1', nested: { signingSecret: 's3cr3t', label: 'ok' }, apiKey: 'k' })!);
+    expect(stored).toEqual({ password: '[redacted]', tokenId: 't1', nested: { signingSecret: '[redacted]', label: 'ok' }, apiKey: '[redacted]' });
+    expect(detailsJson({})).toBeNull();
+    const huge = detailsJson({ list: Array.from({ length: 500 }, (_, i) => 'x'.repeat(400) + i) })!;
+    expect(huge.length).toBeLessThanOrEqual(MAX_DETAILS_CHARS);
+  });
+
+  it('name the command line as the actor of accounts it creates', async () => {
+    const { createUser } = await import('../src/services/accounts.ts');
+    const made = await createUser(server.db, { email: 'cli-made@example.com', password: PASSWORD, role: 'viewer' });
+    const [event] = await server.db.auditEvent.findMany({ where: { action: 'user.created', targetId: made.id } });
+    expect(event).toMatchObject({ actorKind: 'cli', actorId: null, actorName: null, targetLabel: 'cli-made@example.com' });
+  });
+
+  it('are deleted past AUDIT_RETENTION_DAYS by the retention sweep, newer ones kept', async () => {
+    const { audit, SYSTEM_ACTOR } = await import('../src/services/audit.ts');
+    const sweeping = await startTestServer({ RETENTION_SWEEP_SECONDS: '1', AUDIT_RETENTION_DAYS: '30' });
+    try {
+      const day = 86_400_000;
+      await audit(sweeping.db, { actor: SYSTEM_ACTOR, action: 'settings.changed', details: { age: 'old' }, at: new Date(Date.now() - 31 * day) });
+      await audit(sweeping.db, { actor: SYSTEM_ACTOR, action: 'settings.changed', details: { age: 'recent' }, at: new Date(Date.now() - 29 * day) });
+      await eventually(async () => ((await sweeping.db.auditEvent.count()) === 1 ? true : undefined), 100);
+      expect((await sweeping.db.auditEvent.findFirstOrThrow()).details).toBe('{"age":"recent"}');
+    } finally {
+      await sweeping.stop();
+    }
   });
 });
