@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db/index.ts';
-import { ANONYMOUS_ACTOR, CLI_ACTOR, type Actor, audit, userActor } from './audit.ts';
+import { ANONYMOUS_ACTOR, CLI_ACTOR, type Actor, type AuditInput, audit, userActor } from './audit.ts';
+import { withBusyRetry } from './busy.ts';
 import { AppError, conflict } from './errors.ts';
 import { MIN_PASSWORD_LENGTH, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -47,11 +48,13 @@ export async function createUser(db: Db, input: { email: string; password: strin
   const role = Role.parse(input.role);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db.$transaction(async (tx) => {
-      const user = toSessionUser(await tx.user.create({ data: { id: randomUUID(), email, passwordHash, role } }));
-      await audit(tx, { actor, action: 'user.created', target: { type: 'user', id: user.id, label: email }, details: { role } });
-      return user;
-    });
+    return await withBusyRetry(() =>
+      db.$transaction(async (tx) => {
+        const user = toSessionUser(await tx.user.create({ data: { id: randomUUID(), email, passwordHash, role } }));
+        await audit(tx, { actor, action: 'user.created', target: { type: 'user', id: user.id, label: email }, details: { role } });
+        return user;
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`An account for ${email} already exists`);
     throw error;
@@ -86,10 +89,12 @@ export async function checkCredentials(db: Db, email: string, password: string):
 
 /** A successful sign-in: the account's last sign-in time and an audit event, in one transaction. */
 export async function recordSignIn(db: Db, user: SessionUser, ip: string, at: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: at } });
-    await audit(tx, { actor: userActor(user), action: 'auth.sign_in', target: { type: 'user', id: user.id, label: user.email }, details: { ip }, at });
-  });
+  await withBusyRetry(() =>
+    db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: at } });
+      await audit(tx, { actor: userActor(user), action: 'auth.sign_in', target: { type: 'user', id: user.id, label: user.email }, details: { ip }, at });
+    }),
+  );
 }
 
 /**
@@ -99,14 +104,15 @@ export async function recordSignIn(db: Db, user: SessionUser, ip: string, at: Da
 export async function recordFailedSignIn(db: Db, email: string, ip: string, at: Date): Promise<void> {
   const user = await db.user.findUnique({ where: { email: normaliseEmail(email) }, select: { id: true, email: true, status: true } });
   const reason = !user ? 'unknown_email' : user.status === 'active' ? 'wrong_password' : `account_${user.status}`;
-  await audit(db, {
+  const event: AuditInput = {
     // Whoever typed it is not known: the account is the target, not the actor.
     actor: ANONYMOUS_ACTOR,
     action: 'auth.sign_in_failed',
     target: user ? { type: 'user', id: user.id, label: user.email } : null,
     details: { ip, reason },
     at,
-  });
+  };
+  await withBusyRetry(() => audit(db, event));
 }
 
 // Only the SHA-256 of a session token (and of a one-time link's) is stored: a leaked database does
