@@ -309,6 +309,7 @@ describe('scheduling changes are audited in their transactions', () => {
     expect(await auditRows('run.cancelled')).toEqual([expect.objectContaining({ actorId: owner.id, actorName: 'owner@example.com', targetType: 'run', targetId: runId })]);
 
     await me.scheduler.setPaused({ environment: 'draft', paused: true });
+    await me.scheduler.setPaused({ environment: 'draft', paused: true });
     await me.scheduler.setPaused({ environment: 'draft', paused: false });
     expect((await auditRows('scheduler.paused')).map((r) => r.targetId)).toEqual(['draft']);
     expect((await auditRows('scheduler.resumed')).map((r) => r.targetId)).toEqual(['draft']);

@@ -149,8 +149,10 @@ export class Scheduling implements SchedulerControl {
   async setPaused(environment: Environment, paused: boolean, by: Actor): Promise<void> {
     await this.engineDb.commits.write(() => {
       const now = this.clock();
+      const was = this.engineDb.scheduling.state(environment).paused;
       this.engineDb.scheduling.setPaused(environment, paused, actorName(by), now);
-      this.audit({ actor: by, action: paused ? 'scheduler.paused' : 'scheduler.resumed', target: environmentTarget(environment), at: now });
+      // Pausing what is paused already is not an event.
+      if (was !== paused) this.audit({ actor: by, action: paused ? 'scheduler.paused' : 'scheduler.resumed', target: environmentTarget(environment), at: now });
     });
     // Resumed: what is due starts now, not at the next safety poll.
     this.hooks.wake();
