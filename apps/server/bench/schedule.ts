@@ -19,6 +19,7 @@ import { loadConfig } from '../src/config.ts';
 import { migrate, openDb, sqlDate } from '../src/db/index.ts';
 import { createLogger } from '../src/logger.ts';
 import { startServer } from '../src/server.ts';
+import { SYSTEM_ACTOR } from '../src/services/audit.ts';
 import { deploy } from '../src/services/releases.ts';
 import { createWorkflow } from '../src/services/workflows.ts';
 
@@ -199,7 +200,7 @@ console.log(`  one after another (2,000):    ${(2_000 / (orderedIn / 1000)).toFi
 const million = await scheduleList(1_000_000, false);
 const stored = reader.prepare(`SELECT b.total, length(l.items) AS bytes FROM Batch b JOIN BatchList l ON l.batchId = b.id WHERE b.id = ?`).get(million.batchId) as { total: number; bytes: number };
 console.log(`schedule a 1,000,000-item list: ${million.ms.toFixed(0)} ms (recorded: ${stored.total.toLocaleString('en')} items, list ${(stored.bytes / 1048576).toFixed(1)} MiB)`);
-await scheduling.cancelBatch('live', million.batchId, 'bench');
+await scheduling.cancelBatch('live', million.batchId, SYSTEM_ACTOR);
 }
 
 reader.close();

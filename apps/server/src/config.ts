@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   RETENTION_DAYS_LIVE: z.coerce.number().min(0.0001).max(36_500).default(14),
   /** How often old runs are looked for. */
   RETENTION_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  /** Audit log events are deleted this many days after they happened (by the same sweep). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(365),
   /** The instance's IANA time zone: recurring jobs and date functions use it unless a workflow sets its own. */
   TIME_ZONE: z
     .string()
@@ -122,6 +124,8 @@ export interface EngineConfig {
   syncWaitMs: number;
   retentionMs: { draft: number; live: number };
   retentionSweepMs: number;
+  /** How long audit log events are kept. */
+  auditRetentionMs: number;
   /** The instance's time zone (IANA). */
   timeZone: string;
 }
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       syncWaitMs: e.SYNC_WAIT_SECONDS * 1000,
       retentionMs: { draft: e.RETENTION_DAYS_DRAFT * 86_400_000, live: e.RETENTION_DAYS_LIVE * 86_400_000 },
       retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
+      auditRetentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000,
       timeZone: e.TIME_ZONE,
     },
     metricsPublic: e.METRICS_PUBLIC,

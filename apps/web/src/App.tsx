@@ -3,6 +3,8 @@ import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from './auth.tsx';
 import { Toaster } from './components/toast.tsx';
 import { LoadingBlock } from './components/ui.tsx';
+import { AccountLinkPage } from './pages/AccountLinkPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { LoginPage, SetupPage } from './pages/AuthPages.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { RecurringPage } from './pages/RecurringPage.tsx';
@@ -14,6 +16,7 @@ import { SettingsPage } from './pages/SettingsPage.tsx';
 import { ApiSettingsSection } from './pages/settings/ApiSettingsSection.tsx';
 import { TokensSection } from './pages/settings/TokensSection.tsx';
 import { SecretsSection } from './pages/settings/SecretsSection.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
 import { WorkflowsPage } from './pages/WorkflowsPage.tsx';
 
 // The editor brings React Flow and the compiler: load it only when a workflow is opened.
@@ -31,6 +34,8 @@ export function App() {
       <Routes>
         <Route path="/setup" element={<SetupPage />} />
         <Route path="/login" element={<LoginPage />} />
+        <Route path="/invite/:token" element={<AccountLinkPage />} />
+        <Route path="/reset-password/:token" element={<AccountLinkPage />} />
         <Route element={<RequireAuth />}>
           <Route index element={<Navigate to="/workflows" replace />} />
           <Route path="workflows" element={<WorkflowsPage />} />
@@ -52,6 +57,8 @@ export function App() {
             <Route path="tokens" element={<TokensSection />} />
             <Route path="secrets" element={<SecretsSection />} />
           </Route>
+          <Route path="users" element={<UsersPage />} />
+          <Route path="audit" element={<AuditPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ApiAccessStore } from './apiAccess.ts';
+import { AuditStore } from './audit.ts';
 import { BatchStore } from './batches.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './groupCommit.ts';
@@ -34,6 +35,7 @@ export class EngineDb {
   readonly batches: BatchStore;
   readonly recurring: RecurringStore;
   readonly apiAccess: ApiAccessStore;
+  readonly audit: AuditStore;
   private readonly checkpointer: Checkpointer;
   private readonly completedStmt: Database.Statement<[string], { path: string; status: 'succeeded' | 'skipped'; output: string | null }>;
 
@@ -53,6 +55,7 @@ export class EngineDb {
     this.scheduling = new SchedulingStore(this.sqlite, this.batches);
     this.recurring = new RecurringStore(this.sqlite, this.writes);
     this.apiAccess = new ApiAccessStore(this.sqlite);
+    this.audit = new AuditStore(this.sqlite);
     this.completedStmt = this.sqlite.prepare(
       `SELECT path, status, output FROM RunStep WHERE runId = ? AND status IN ('succeeded', 'skipped') ORDER BY attempt`,
     );

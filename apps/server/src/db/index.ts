@@ -14,3 +14,4 @@ export { sqlDate } from './sqlite.ts';
 export { BatchStore, type NewBatch, type OnFinishRun, type Ended, type FeedResult } from './batches.ts';
 export { RecurringStore, type RecurringJobRow, type RecurringEventKind } from './recurring.ts';
 export { ApiAccessStore, type IdempotencyRow, type InstanceSettingsRow, type NewIdempotencyKey, type TokenRow } from './apiAccess.ts';
+export { AuditStore, type AuditRow } from './audit.ts';

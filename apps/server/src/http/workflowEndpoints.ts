@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONDITION_NOT_MET, NEW_ENDPOINT, type QueryInput, parseDate } from '@switchyard/workflow';
 import { type CallResult, DatabaseBusyError, type Engine, EngineStoppedError } from '../runner/engine.ts';
 import type { Endpoint, Refusal } from '../services/apiGate.ts';
+import { API_ACTOR } from '../services/audit.ts';
 import { AppError, HTTP_STATUS } from '../services/errors.ts';
 import type { SecretStore } from '../services/secrets.ts';
 import { checkEndpointSignature } from '../services/signatureCheck.ts';
@@ -237,7 +238,7 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     const testPanel = await isTestPanel(request, environment, deps);
     const checked = await checkCredentials(request, run.workflowId, endpoint, testPanel, deps);
     if ('status' in checked) return sendRefusal(request)(reply, checked);
-    const outcome = await deps.engine.scheduling.cancelOne(environment, runId, 'api');
+    const outcome = await deps.engine.scheduling.cancelOne(environment, runId, checked.caller.startsWith('token:') ? { kind: 'api', tokenId: checked.caller.slice(6), label: null } : API_ACTOR);
     if (outcome === 'unknown') return notFound();
     reply.header(RUN_ID_HEADER, runId);
     if (outcome === 'started') return sendError(reply, 409, 'This run has already started: it cannot be cancelled', { run_id: runId });

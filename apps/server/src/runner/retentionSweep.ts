@@ -8,7 +8,7 @@ const BATCH = 500;
  * Deletes runs (with their attempts and steps) past their environment's retention, every
  * RETENTION_SWEEP_SECONDS, a small batch at a time with the event loop free in between, so calls
  * hardly notice; then the draft snapshots no run is pinned to any more, ended batches (with their
- * lists), recurring-job history and expired idempotency keys.
+ * lists), recurring-job history, audit log events (AUDIT_RETENTION_DAYS) and expired idempotency keys.
  */
 export class RetentionSweep {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -59,13 +59,26 @@ export class RetentionSweep {
         removed = this.engineDb.apiAccess.deleteExpiredKeys(new Date(now), BATCH);
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (deleted > 0 || snapshots > 0 || scheduling > 0 || keys > 0) {
-        this.log.info({ deleted, snapshots, scheduling, keys }, 'deleted runs, batches, job history and idempotency keys past their retention');
+      const auditEvents = this.stopped ? 0 : await this.sweepAudit(now);
+      if (deleted > 0 || snapshots > 0 || scheduling > 0 || auditEvents > 0 || keys > 0) {
+        this.log.info({ deleted, snapshots, scheduling, auditEvents, keys }, 'deleted runs, batches, job history, audit events and idempotency keys past their retention');
       }
     } catch (error) {
       this.log.warn({ err: error }, 'deleting old runs will be tried again');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /** Audit events older than AUDIT_RETENTION_DAYS, a batch per statement with the event loop free in between. */
+  private async sweepAudit(now: number): Promise<number> {
+    const upTo = uuidv7Floor(new Date(now - this.config.auditRetentionMs));
+    let total = 0;
+    for (;;) {
+      const deleted = this.engineDb.audit.deleteBefore(upTo, BATCH);
+      total += deleted;
+      if (deleted < BATCH || this.stopped) return total;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -1,6 +1,7 @@
 import { type Json, LATEST_DUE_DATE, MAX_BATCH_ITEMS, NonRetriableError, type SchedulerPort, type Value, readInputs, toJsonValue } from '@switchyard/workflow';
 import { type EngineDb, type NewBatch, type OnFinishRun, type RunRow, WriteTimeoutError } from '../db/index.ts';
 import type { CancelOne, CancelResult } from '../db/index.ts';
+import { type Actor, type AuditInput, actorName, auditRow } from '../services/audit.ts';
 import type { Definitions, ResolvedDefinition } from '../services/definitions.ts';
 import { AppError, badRequest, notFound } from '../services/errors.ts';
 import type { Environment, Trigger } from '../services/runs.ts';
@@ -123,28 +124,46 @@ export class Scheduling implements SchedulerControl {
    * Cancels every pending run of the environment, a chunk per transaction, and every running batch
    * (items not made yet count as cancelled, not in the returned number); resolves with how many runs.
    */
-  async cancelAll(environment: Environment, by: string): Promise<number> {
-    const reason = `Cancelled by ${by} (cancel all)`;
-    for (const batchId of this.engineDb.batches.runningIn(environment)) await this.cancelBatch(environment, batchId, by);
+  async cancelAll(environment: Environment, by: Actor): Promise<number> {
+    const reason = `Cancelled by ${actorName(by)} (cancel all)`;
+    let batches = 0;
+    for (const batchId of this.engineDb.batches.runningIn(environment)) {
+      if ((await this.cancelBatchAs(environment, batchId, by, false)) === 'cancelled') batches++;
+    }
     let after = '';
     let total = 0;
     for (;;) {
-      const chunk = await this.engineDb.commits.compute(() => this.engineDb.scheduling.cancelChunk(environment, after, reason, this.clock()));
+      const chunk = await this.engineDb.commits.compute(() => {
+        const now = this.clock();
+        const result = this.engineDb.scheduling.cancelChunk(environment, after, reason, now);
+        // One event for the whole cancel-all, in the transaction of its last chunk.
+        if (result.done || result.last === null) {
+          this.audit({ actor: by, action: 'runs.cancelled_all', target: environmentTarget(environment), details: { cancelled: total + result.cancelled, batches }, at: now });
+        }
+        return result;
+      });
       total += chunk.cancelled;
       if (chunk.done || chunk.last === null) return total;
       after = chunk.last;
     }
   }
 
-  async setPaused(environment: Environment, paused: boolean, by: string): Promise<void> {
-    await this.engineDb.commits.write(() => this.engineDb.scheduling.setPaused(environment, paused, by, this.clock()));
+  async setPaused(environment: Environment, paused: boolean, by: Actor): Promise<void> {
+    await this.engineDb.commits.write(() => {
+      const now = this.clock();
+      const was = this.engineDb.scheduling.state(environment).paused;
+      this.engineDb.scheduling.setPaused(environment, paused, actorName(by), now);
+      // Pausing what is paused already is not an event.
+      if (was !== paused) this.audit({ actor: by, action: paused ? 'scheduler.paused' : 'scheduler.resumed', target: environmentTarget(environment), at: now });
+    });
     // Resumed: what is due starts now, not at the next safety poll.
     this.hooks.wake();
     this.hooks.recurringChanged();
   }
 
   /** Switches a recurring job on or off in one environment (switching on starts from now). */
-  async setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: string): Promise<void> {
+  async setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: Actor): Promise<void> {
+    const name = this.nameOf(environment, workflowId);
     if (enabled) {
       const resolved = this.definitions.forTarget(environment, workflowId);
       if (resolved.definition.trigger.type !== 'recurring') {
@@ -155,12 +174,22 @@ export class Scheduling implements SchedulerControl {
         );
       }
     }
-    await this.engineDb.commits.write(() => this.engineDb.recurring.setEnabled(workflowId, environment, enabled, by, this.clock()));
+    await this.engineDb.commits.write(() => {
+      const now = this.clock();
+      // Switching to the state it is in already changes nothing, and is not an event.
+      if (!this.engineDb.recurring.setEnabled(workflowId, environment, enabled, actorName(by), now)) return;
+      this.audit({ actor: by, action: 'recurring.switched', target: { type: 'recurring_job', id: workflowId, label: name }, details: { environment, enabled }, at: now });
+    });
     this.hooks.recurringChanged();
   }
 
-  async setChainDepthLimit(environment: Environment, limit: number): Promise<void> {
-    await this.engineDb.commits.write(() => this.engineDb.scheduling.setChainDepthLimit(environment, limit));
+  async setChainDepthLimit(environment: Environment, limit: number, by: Actor): Promise<void> {
+    await this.engineDb.commits.write(() => {
+      const before = this.engineDb.scheduling.state(environment).chainDepthLimit;
+      if (before === limit) return;
+      this.engineDb.scheduling.setChainDepthLimit(environment, limit);
+      this.audit({ actor: by, action: 'settings.changed', target: { type: 'settings', id: `scheduler.${environment}.chainDepthLimit`, label: `Chain depth limit (${environment})` }, details: { from: before, to: limit }, at: this.clock() });
+    });
   }
 
   states() {
@@ -173,8 +202,13 @@ export class Scheduling implements SchedulerControl {
     return this.engineDb.scheduling.runWorkflow(environment, runId);
   }
 
-  cancelOne(environment: Environment, runId: string, by: string): Promise<CancelOne> {
-    return this.engineDb.commits.compute(() => this.engineDb.scheduling.cancelOne(environment, runId, `Cancelled by ${by}`, this.clock()));
+  cancelOne(environment: Environment, runId: string, by: Actor): Promise<CancelOne> {
+    return this.engineDb.commits.compute(() => {
+      const now = this.clock();
+      const outcome = this.engineDb.scheduling.cancelOne(environment, runId, `Cancelled by ${actorName(by)}`, now);
+      if (outcome === 'cancelled') this.audit({ actor: by, action: 'run.cancelled', target: { type: 'run', id: runId }, details: { environment }, at: now });
+      return outcome;
+    });
   }
 
   cancel(environment: Environment, runIds: readonly string[], by: string): Promise<CancelResult> {
@@ -304,8 +338,31 @@ export class Scheduling implements SchedulerControl {
   }
 
   /** Cancels a running batch of the environment: what has not started is cancelled. */
-  cancelBatch(environment: Environment, batchId: string, by: string): Promise<'cancelled' | 'ended' | 'unknown'> {
-    return this.engineDb.commits.compute(() => this.engineDb.batches.cancel(batchId, environment, by, this.clock()));
+  cancelBatch(environment: Environment, batchId: string, by: Actor): Promise<'cancelled' | 'ended' | 'unknown'> {
+    return this.cancelBatchAs(environment, batchId, by, true);
+  }
+
+  private cancelBatchAs(environment: Environment, batchId: string, by: Actor, audited: boolean): Promise<'cancelled' | 'ended' | 'unknown'> {
+    return this.engineDb.commits.compute(() => {
+      const now = this.clock();
+      const outcome = this.engineDb.batches.cancel(batchId, environment, actorName(by), now);
+      if (outcome === 'cancelled' && audited) this.audit({ actor: by, action: 'batch.cancelled', target: { type: 'batch', id: batchId }, details: { environment }, at: now });
+      return outcome;
+    });
+  }
+
+  /** An audit event in the current group commit write: it commits (or not) with the change. */
+  private audit(input: AuditInput): void {
+    this.engineDb.audit.insert(auditRow(input));
+  }
+
+  /** The workflow's name for the log, from what the environment runs; its id when it has none there. */
+  private nameOf(environment: Environment, workflowId: string): string {
+    try {
+      return this.definitions.forTarget(environment, workflowId).definition.name;
+    } catch {
+      return workflowId;
+    }
   }
 
   /** The depth of a run scheduled by `parent`; throws past the environment's limit. */
@@ -346,6 +403,8 @@ export class Scheduling implements SchedulerControl {
     for (const r of snapshots) this.definitions.snapshotStored(r);
   }
 }
+
+const environmentTarget = (environment: Environment) => ({ type: 'environment' as const, id: environment, label: environment });
 
 /**
  * A recurring job runs on its schedule, once admins switch it on: in live nothing else starts it

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type CancelOne, type Db, type SchedulerStateRow, sqlDate } from '../db/index.ts';
+import type { Actor } from './audit.ts';
 import { Environment } from './runs.ts';
 
 /**
@@ -9,13 +10,14 @@ import { Environment } from './runs.ts';
 export interface SchedulerControl {
   /** Schedules a run of a workflow (by id) at a date; throws AppError for bad parameters. */
   scheduleById(request: { environment: Environment; workflowId: string; body: unknown; runAt: Date; scheduledBy: string }): Promise<{ runId: string }>;
-  cancelOne(environment: Environment, runId: string, by: string): Promise<CancelOne>;
-  cancelBatch(environment: Environment, batchId: string, by: string): Promise<'cancelled' | 'ended' | 'unknown'>;
+  // Each change below writes its audit event (by `by`) in the transaction that makes it.
+  cancelOne(environment: Environment, runId: string, by: Actor): Promise<CancelOne>;
+  cancelBatch(environment: Environment, batchId: string, by: Actor): Promise<'cancelled' | 'ended' | 'unknown'>;
   /** Cancels every pending run of the environment; resolves with how many. */
-  cancelAll(environment: Environment, by: string): Promise<number>;
-  setPaused(environment: Environment, paused: boolean, by: string): Promise<void>;
-  setChainDepthLimit(environment: Environment, limit: number): Promise<void>;
-  setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: string): Promise<void>;
+  cancelAll(environment: Environment, by: Actor): Promise<number>;
+  setPaused(environment: Environment, paused: boolean, by: Actor): Promise<void>;
+  setChainDepthLimit(environment: Environment, limit: number, by: Actor): Promise<void>;
+  setRecurringEnabled(workflowId: string, environment: Environment, enabled: boolean, by: Actor): Promise<void>;
   states(): SchedulerStateRow[];
 }
 

@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from './init.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
@@ -6,6 +7,7 @@ import { runRouter } from './routers/run.ts';
 import { schedulerRouter } from './routers/scheduler.ts';
 import { settingsRouter, tokenRouter } from './routers/settings.ts';
 import { secretsRouter } from './routers/secrets.ts';
+import { usersRouter } from './routers/users.ts';
 import { workflowRouter } from './routers/workflow.ts';
 
 export const appRouter = router({
@@ -18,6 +20,8 @@ export const appRouter = router({
   settings: settingsRouter,
   token: tokenRouter,
   secrets: secretsRouter,
+  users: usersRouter,
+  audit: auditRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -37,7 +37,7 @@ export function Layout({ children }: { children: ReactNode }) {
   );
   return (
     <div className="app">
-      <header className="topbar">
+      <header className={user.role === 'admin' ? 'topbar topbar-admin' : 'topbar'}>
         <NavLink to="/workflows" className="topbar-brand" aria-label="Switchyard home">
           <Logo />
         </NavLink>
@@ -60,6 +60,16 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/settings" className="nav-link">
             Settings
           </NavLink>
+          {user.role === 'admin' && (
+            <>
+              <NavLink to="/users" className="nav-link">
+                Users
+              </NavLink>
+              <NavLink to="/audit" className="nav-link">
+                Audit log
+              </NavLink>
+            </>
+          )}
         </nav>
         <div className="topbar-user">
           <span className="user-email" title={user.email}>

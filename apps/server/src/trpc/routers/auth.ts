@@ -1,6 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { checkCredentials, createFirstAdmin, createSession, deleteSession, needsSetup, normaliseEmail } from '../../services/accounts.ts';
+import {
+  checkCredentials,
+  createFirstAdmin,
+  createSession,
+  deleteSession,
+  needsSetup,
+  normaliseEmail,
+  recordFailedSignIn,
+  recordSignIn,
+} from '../../services/accounts.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router, viewerProcedure } from '../init.ts';
 
@@ -30,8 +39,12 @@ export const authRouter = router({
       const email = normaliseEmail(input.email);
       await ctx.loginLimiter.spendAttempt(ctx.ip, email);
       const user = await checkCredentials(ctx.db, email, input.password);
-      if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+      if (!user) {
+        await recordFailedSignIn(ctx.db, email, ctx.ip, ctx.clock());
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+      }
       await ctx.loginLimiter.refund(ctx.ip, email);
+      await recordSignIn(ctx.db, user, ctx.ip, ctx.clock());
       await startSession(ctx, user.id);
       return user;
     }),

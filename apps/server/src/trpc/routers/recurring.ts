@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userActor } from '../../services/audit.ts';
 import { listRecurringJobs } from '../../services/recurring.ts';
 import { Environment } from '../../services/runs.ts';
 import { adminProcedure, router, viewerProcedure } from '../init.ts';
@@ -10,6 +11,6 @@ export const recurringRouter = router({
   setEnabled: adminProcedure
     .input(z.object({ workflowId: z.string().min(1).max(64), environment: Environment, enabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.scheduler.setRecurringEnabled(input.workflowId, input.environment, input.enabled, ctx.user.email);
+      await ctx.scheduler.setRecurringEnabled(input.workflowId, input.environment, input.enabled, userActor(ctx.user));
     }),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userActor } from '../../services/audit.ts';
 import { badRequest } from '../../services/errors.ts';
 import { Environment } from '../../services/runs.ts';
 import { BatchListInput, ChainDepthLimit, PendingListInput, listBatches, listPending, queueDepth } from '../../services/scheduler.ts';
@@ -32,7 +33,7 @@ export const schedulerRouter = router({
     ),
 
   cancel: builderProcedure.input(Env.extend({ runId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
-    const outcome = await ctx.scheduler.cancelOne(input.environment, input.runId, ctx.user.email);
+    const outcome = await ctx.scheduler.cancelOne(input.environment, input.runId, userActor(ctx.user));
     if (outcome === 'unknown') throw badRequest('There is no such scheduled run');
     if (outcome !== 'cancelled') throw badRequest(outcome === 'started' ? 'This run has already started' : 'This run has already ended');
     return { cancelled: true };
@@ -42,23 +43,23 @@ export const schedulerRouter = router({
 
   /** Cancels a batch: its items that have not started are cancelled; it ends once the rest end. */
   cancelBatch: builderProcedure.input(Env.extend({ batchId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
-    const outcome = await ctx.scheduler.cancelBatch(input.environment, input.batchId, ctx.user.email);
+    const outcome = await ctx.scheduler.cancelBatch(input.environment, input.batchId, userActor(ctx.user));
     if (outcome === 'unknown') throw badRequest('There is no such batch');
     if (outcome === 'ended') throw badRequest('This batch has already ended or been cancelled');
     return { cancelled: true };
   }),
 
   setPaused: adminProcedure.input(Env.extend({ paused: z.boolean() })).mutation(async ({ ctx, input }) => {
-    await ctx.scheduler.setPaused(input.environment, input.paused, ctx.user.email);
+    await ctx.scheduler.setPaused(input.environment, input.paused, userActor(ctx.user));
   }),
 
   setChainDepthLimit: adminProcedure.input(Env.extend({ limit: ChainDepthLimit })).mutation(async ({ ctx, input }) => {
-    await ctx.scheduler.setChainDepthLimit(input.environment, input.limit);
+    await ctx.scheduler.setChainDepthLimit(input.environment, input.limit, userActor(ctx.user));
   }),
 
   /** Cancels every pending run of the environment; the admin types the environment's name to confirm. */
   cancelAll: adminProcedure.input(Env.extend({ confirm: z.string().max(20) })).mutation(async ({ ctx, input }) => {
     if (input.confirm !== input.environment) throw badRequest(`Type "${input.environment}" to confirm`);
-    return { cancelled: await ctx.scheduler.cancelAll(input.environment, ctx.user.email) };
+    return { cancelled: await ctx.scheduler.cancelAll(input.environment, userActor(ctx.user)) };
   }),
 });
