@@ -13,3 +13,4 @@ export { SchedulingStore, type CancelOne, type CancelResult, type SchedulerState
 export { sqlDate } from './sqlite.ts';
 export { BatchStore, type NewBatch, type OnFinishRun, type Ended, type FeedResult } from './batches.ts';
 export { RecurringStore, type RecurringJobRow, type RecurringEventKind } from './recurring.ts';
+export { ensurePrivateDir, ensurePrivateFile } from './files.ts';
