@@ -52,6 +52,18 @@ const EnvSchema = z.object({
     .refine((zone) => isValidTimeZone(zone), 'TIME_ZONE must be an IANA time zone such as UTC or Europe/Paris'),
   /** Lets /metrics be read from other machines than this one (it never needs a token from loopback). */
   METRICS_PUBLIC: z.stringbool().default(false),
+  /**
+   * The instance's external base URL (scheme, host, optional port and path), for links, curl
+   * snippets and OpenAPI servers; first-admin setup also accepts requests addressed to its host.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http:// or https:// URL such as https://flows.example.com' })
+    .refine((url) => !/[?#]/.test(url), 'PUBLIC_URL must not have a query string or a #fragment')
+    .optional(),
+  /** A client must send its request's headers within this time (slow-header attacks hold sockets open). */
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(20),
+  /** Open connections one client address may hold; more are closed at once. */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 export interface Config {
@@ -70,6 +82,10 @@ export interface Config {
   engine: EngineConfig;
   /** /metrics answers any address, not only loopback. */
   metricsPublic: boolean;
+  /** PUBLIC_URL without a trailing slash, or null when unset (then the request's own origin is used). */
+  publicUrl: string | null;
+  /** Connection limits of the HTTP server (see http/connections.ts). */
+  connections: { headersTimeoutMs: number; maxPerAddress: number };
 }
 
 /** The run engine's settings (see the README's configuration table). */
@@ -132,5 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     metricsPublic: e.METRICS_PUBLIC,
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    connections: { headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
   };
 }

@@ -12,6 +12,8 @@ import type { RefusedCalls } from '../services/refusals.ts';
 import type { Context, Services } from '../trpc/context.ts';
 import { type AppRouter, appRouter } from '../trpc/router.ts';
 import { BodyError, registerBodyParsers } from './bodies.ts';
+import { httpServerOptions, limitConnectionsPerAddress } from './connections.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
@@ -36,7 +38,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (another cost per call): request.log is the process's logger.
     childLoggerFactory: (logger) => logger,
+    http: httpServerOptions(deps.config.connections),
   });
+  limitConnectionsPerAddress(app.server, { maxPerAddress: deps.config.connections.maxPerAddress, log: deps.log });
+  // Before any route, so 404s, errors and static files carry them too.
+  registerSecurityHeaders(app, { https: deps.config.cookieSecure });
 
   registerBodyParsers(app);
 
@@ -128,6 +134,7 @@ async function createContext(deps: AppDeps, req: FastifyRequest, res: FastifyRep
     user,
     sessionToken: user ? token : null,
     ip: req.ip,
+    request: { host: req.headers.host ?? null, origin: req.headers.origin ?? null, protocol: req.protocol },
     setSessionCookie: (value, expiresAt) => void res.setCookie(SESSION_COOKIE, value, { ...cookieOptions, expires: expiresAt }),
     clearSessionCookie: () => void res.clearCookie(SESSION_COOKIE, cookieOptions),
   };
@@ -143,7 +150,8 @@ async function serveWebApp(app: FastifyInstance, webDist: string) {
     if (endpointOf(request.url) || request.url.startsWith('/api/') || request.url.startsWith('/version-test/')) {
       return sendError(reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`);
     }
-    if (request.method !== 'GET' || request.url.startsWith('/trpc')) return reply.code(404).send({ error: 'Not found' });
+    // HEAD is GET without the body (uptime checks send it to /).
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.url.startsWith('/trpc')) return reply.code(404).send({ error: 'Not found' });
     if (!existsSync(index)) {
       return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build` (npm start does it for you).');
     }

@@ -1,5 +1,7 @@
 import { createCallerFactory, router } from './init.ts';
 import { authRouter } from './routers/auth.ts';
+import { instanceRouter } from './routers/instance.ts';
+import { lockoutRouter } from './routers/lockout.ts';
 import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
@@ -13,6 +15,8 @@ export const appRouter = router({
   run: runRouter,
   scheduler: schedulerRouter,
   recurring: recurringRouter,
+  instance: instanceRouter,
+  lockout: lockoutRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */
