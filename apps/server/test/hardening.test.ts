@@ -3,12 +3,13 @@
 // for this machine or PUBLIC_URL, owner-only data files, security headers, HEAD /, query strings
 // kept out of logs, the header timeout and the per-address connection cap.
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createLogger, redactQueryStrings } from '../src/logger.ts';
@@ -197,15 +198,21 @@ describe('the data folder', () => {
     }
   });
 
-  it('tightens database files an older version left readable by others', async () => {
+  it('tightens database files an older version left readable by others, the WAL of a running connection too', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-modes-'));
     const file = path.join(dataDir, 'switchyard.db');
-    closeSync(openSync(file, 'w', 0o644));
-    chmodSync(file, 0o644);
+    // An older install's files, 0644, with a connection holding frames in the WAL (SQLite then
+    // keeps using the -wal and -shm files as they are, modes included).
+    const older = new Database(file);
+    older.pragma('journal_mode = WAL');
+    older.pragma('wal_autocheckpoint = 0');
+    older.exec('CREATE TABLE old_rows (x); INSERT INTO old_rows VALUES (1), (2);');
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) chmodSync(name, 0o644);
     const server = await startTestServer({}, { dataDir });
     try {
-      expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+      for (const name of [file, `${file}-wal`, `${file}-shm`]) expect({ name, mode: (statSync(name).mode & 0o777).toString(8) }).toEqual({ name, mode: '600' });
     } finally {
+      older.close();
       await server.stop();
     }
   });
