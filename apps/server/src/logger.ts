@@ -24,6 +24,9 @@ export function redactQueryStrings(text: string): string {
 function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactQueryStrings(value);
   if (depth >= 4 || value === null || typeof value !== 'object') return value;
+  // An error's message and stack are not own enumerable properties: serialize it first (as pino's
+  // `err` serializer does), or it would be logged as {}.
+  if (value instanceof Error) return redactDeep(pino.stdSerializers.err(value), depth);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, depth + 1);
@@ -48,10 +51,16 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty'>, des
       censor: '[redacted]',
     },
     serializers: {
-      err: (error: Error) => redactDeep(errSerializer(error)) as pino.SerializedError,
+      // Usually already serialized by the log formatter below (it runs first); errors in a child
+      // logger's bindings are not.
+      err: (error: unknown) => (error instanceof Error ? (redactDeep(errSerializer(error)) as pino.SerializedError) : error),
       req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url === undefined ? undefined : redactQueryStrings(req.url) }),
     },
-    formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
+    formatters: {
+      log: (object) => redactDeep(object) as Record<string, unknown>,
+      // A child logger's fixed fields (log.child({ url })).
+      bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
+    },
     hooks: {
       // The message (and any printf-style arguments) of each call.
       logMethod(args, method) {

@@ -304,12 +304,14 @@ describe('logs', () => {
     log.error({ err: new Error(`calling /version-test/api/1.1/wf/x?api_token=${canary} failed`) }, 'error');
     log.warn(`Nothing at GET /api/1.1/wf/x?api_token=${canary}`);
     log.info('Is this a question? Yes: a question mark outside a URL stays.');
+    log.child({ url: `/api/1.1/wf/child?api_token=${canary}` }).info('a child logger');
     const text = lines.join('');
     expect(text).not.toContain(canary);
     expect(text).toContain('/api/1.1/wf/x?api_token=[redacted]');
     expect(text).toContain('/api/1.1/wf/x?a=[redacted]&api_token=[redacted]');
     expect(text).toContain('https://flows.example.com/x?api_token=[redacted]#top');
     expect(text).toContain('Is this a question? Yes');
+    expect(text).toContain('calling /version-test/api/1.1/wf/x?api_token=[redacted] failed');
     expect(redactQueryStrings('/x?flag&y=2')).toBe('/x?[redacted]&y=[redacted]');
 
     // And a real server logging at its most verbose, called with the canary in every kind of URL.
