@@ -51,16 +51,13 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty'>, des
       censor: '[redacted]',
     },
     serializers: {
-      // Usually already serialized by the log formatter below (it runs first); errors in a child
-      // logger's bindings are not.
+      // Usually already serialized by the log formatter below, which runs first.
       err: (error: unknown) => (error instanceof Error ? (redactDeep(errSerializer(error)) as pino.SerializedError) : error),
       req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url === undefined ? undefined : redactQueryStrings(req.url) }),
     },
-    formatters: {
-      log: (object) => redactDeep(object) as Record<string, unknown>,
-      // A child logger's fixed fields (log.child({ url })).
-      bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
-    },
+    // (A child logger's own fields, log.child({...}), are not passed through this: pino does not
+    // format children's bindings. They are fixed words like { component: 'engine' }, never URLs.)
+    formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
     hooks: {
       // The message (and any printf-style arguments) of each call.
       logMethod(args, method) {
