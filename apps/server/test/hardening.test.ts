@@ -387,6 +387,16 @@ describe('connections', () => {
     for (const socket of held) socket.destroy();
   });
 
+  it('starts with the longest header timeout allowed', async () => {
+    const patient = await startTestServer({ HEADERS_TIMEOUT_SECONDS: '3600' });
+    try {
+      expect(patient.app.server.headersTimeout).toBe(3_600_000);
+      expect((await request(patient.url, '/healthz')).status).toBe(200);
+    } finally {
+      await patient.stop();
+    }
+  });
+
   it('drops a client that does not finish its headers in time', async () => {
     // From an address of its own: the test above may still hold its sockets for a moment.
     const socket = net.connect({ host: '127.0.0.1', port: port(), localAddress: '127.0.0.4' });

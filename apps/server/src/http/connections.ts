@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 export function httpServerOptions(limits: { headersTimeoutMs: number }): ServerOptions {
   return {
     headersTimeout: limits.headersTimeoutMs,
+    // Node refuses a headers timeout longer than the request timeout (300 s by default); Fastify
+    // sets its own request timeout (none) right after creating the server anyway.
+    requestTimeout: 0,
     // Node looks for expired headers on this interval (30 s by default, which would make a short
     // timeout up to 30 s late); one scan of the open connections a second costs nothing.
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
