@@ -118,7 +118,7 @@ describe('first-admin setup', () => {
     expect(rebound.status).toBe(403);
     expect(rebound.message).toBe(
       `First-admin setup is accepted only on localhost, 127.0.0.1 or [::1] or flows.example.com, and this request came for evil.example:${port}. ` +
-        'Open Switchyard at one of those addresses, set PUBLIC_URL to the address you use, or create the admin with `switchyard create-admin`.',
+        'Open Switchyard at one of those addresses, set PUBLIC_URL to the address you use, or create the admin on the server with: switchyard create-admin',
     );
     expect(await server.db.user.count()).toBe(0);
     expect(await status()).toEqual({ needsSetup: true, user: null });

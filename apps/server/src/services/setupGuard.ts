@@ -30,6 +30,6 @@ export function assertSetupAllowed(request: { host: string | null; origin: strin
   throw new AppError(
     'FORBIDDEN',
     `First-admin setup is accepted only on localhost, 127.0.0.1 or [::1]${publicUrl ? ` or ${new URL(publicUrl).host}` : ''}, and this request came for ${refused}. ` +
-      'Open Switchyard at one of those addresses, set PUBLIC_URL to the address you use, or create the admin with `switchyard create-admin`.',
+      'Open Switchyard at one of those addresses, set PUBLIC_URL to the address you use, or create the admin on the server with: switchyard create-admin',
   ).because('setup_host');
 }
