@@ -15,7 +15,8 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { createLogger, redactQueryStrings } from '../src/logger.ts';
 import { startServer } from '../src/server.ts';
 import { createUser } from '../src/services/accounts.ts';
-import { FREE_FAILURES } from '../src/services/loginLimiter.ts';
+import { MAX_LOCKOUTS_LISTED, listLockouts } from '../src/services/lockouts.ts';
+import { FREE_FAILURES, LoginLimiter } from '../src/services/loginLimiter.ts';
 import { type TestServer, eventually, startTestServer } from './helpers.ts';
 import { exited } from './processes.ts';
 
@@ -88,10 +89,30 @@ describe('sign-in delays', () => {
     // Admins see who waits, from where, and clear it.
     const list = await trpc(server.url, 'lockout.list', undefined, { cookie: fromB.cookie!, query: true });
     const admin = await server.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
-    expect(list.data).toEqual([{ userId: admin.id, email: ADMIN.email, address: A, failures: FREE_FAILURES, blockedUntil: expect.any(String) }]);
+    expect(list.data).toEqual({ lockouts: [{ userId: admin.id, email: ADMIN.email, address: A, failures: FREE_FAILURES, blockedUntil: expect.any(String) }], total: 1 });
     expect((await trpc(server.url, 'lockout.unlock', { userId: admin.id }, { cookie: adminCookie })).data).toEqual({ email: ADMIN.email, addressesCleared: 1 });
     expect((await login(A, ADMIN.password)).status).toBe(200);
-    expect((await trpc(server.url, 'lockout.list', undefined, { cookie: adminCookie, query: true })).data).toEqual([]);
+    expect((await trpc(server.url, 'lockout.list', undefined, { cookie: adminCookie, query: true })).data).toEqual({ lockouts: [], total: 0 });
+  });
+
+  it('lists at most 200 waiting pairs, longest wait first, and says how many there are', async () => {
+    let now = Date.parse('2026-11-25T12:00:00Z');
+    const limiter = new LoginLimiter(() => now);
+    const guess = (address: number) => limiter.spendAttempt(`10.0.${Math.floor(address / 250)}.${address % 250}`, 'someone@example.com');
+    // One address keeps guessing as soon as it may: its waits grow (1 s, 2 s, 4 s, then 8 s).
+    for (let i = 0; i < FREE_FAILURES; i++) await guess(7);
+    for (const wait of [1000, 2000, 4000]) {
+      now += wait;
+      await guess(7);
+    }
+    for (let address = 0; address < MAX_LOCKOUTS_LISTED + 1; address++) {
+      if (address !== 7) for (let i = 0; i < FREE_FAILURES; i++) await guess(address);
+    }
+    const { lockouts, total } = await listLockouts(server.db, limiter);
+    expect(total).toBe(MAX_LOCKOUTS_LISTED + 1);
+    expect(lockouts).toHaveLength(MAX_LOCKOUTS_LISTED);
+    expect(lockouts[0]).toMatchObject({ userId: null, address: '10.0.0.7', failures: FREE_FAILURES + 3, blockedUntil: new Date(now + 8000) });
+    expect(lockouts[1]).toMatchObject({ failures: FREE_FAILURES, blockedUntil: new Date(now + 1000) });
   });
 
   it('lets only admins clear delays, and says so for an unknown account', async () => {

@@ -12,13 +12,17 @@ export interface Lockout {
   blockedUntil: Date;
 }
 
+/** At most this many pairs are listed (longest wait first); `total` says how many there are. */
+export const MAX_LOCKOUTS_LISTED = 200;
+
 /** Who is being delayed now, from where, and until when. */
-export async function listLockouts(db: Db, limiter: LoginLimiter): Promise<Lockout[]> {
-  const locked = limiter.locked();
-  if (locked.length === 0) return [];
+export async function listLockouts(db: Db, limiter: LoginLimiter): Promise<{ lockouts: Lockout[]; total: number }> {
+  const all = limiter.locked();
+  const locked = all.slice(0, MAX_LOCKOUTS_LISTED);
+  if (locked.length === 0) return { lockouts: [], total: 0 };
   const users = await db.user.findMany({ where: { email: { in: [...new Set(locked.map((l) => l.email))] } }, select: { id: true, email: true } });
   const idByEmail = new Map(users.map((u) => [u.email, u.id]));
-  return locked.map((l) => ({ userId: idByEmail.get(l.email) ?? null, ...l }));
+  return { lockouts: locked.map((l) => ({ userId: idByEmail.get(l.email) ?? null, ...l })), total: all.length };
 }
 
 /** Clears every sign-in delay of an account, from every address; says how many addresses were waiting. */
