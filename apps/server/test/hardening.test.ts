@@ -115,6 +115,29 @@ describe('sign-in delays', () => {
     expect(lockouts[1]).toMatchObject({ failures: FREE_FAILURES, blockedUntil: new Date(now + 1000) });
   });
 
+  it('counts the client behind a trusted proxy (TRUST_PROXY), and ignores forwarded-for headers otherwise', async () => {
+    const behindProxy = await startTestServer({ TRUST_PROXY: '127.0.0.1' });
+    try {
+      expect((await trpc(behindProxy.url, 'auth.setup', ADMIN)).status).toBe(200);
+      const login = (client: string, password: string) => trpc(behindProxy.url, 'auth.login', { email: ADMIN.email, password }, { headers: { 'x-forwarded-for': client } });
+      for (let i = 0; i < FREE_FAILURES; i++) expect((await login('203.0.113.9', 'wrong password!')).status).toBe(401);
+      expect((await login('203.0.113.9', ADMIN.password)).status).toBe(429);
+      // Every client reaches the server from the proxy's address, yet another client is not delayed.
+      expect((await login('198.51.100.4', ADMIN.password)).status).toBe(200);
+    } finally {
+      await behindProxy.stop();
+    }
+    // Without TRUST_PROXY, anyone's forwarded-for header is ignored: it cannot pick a fresh address per guess.
+    const guesses = [];
+    for (let i = 0; i <= FREE_FAILURES; i++) {
+      guesses.push((await trpc(server.url, 'auth.login', { email: ADMIN.email, password: 'wrong password!' }, { from: '127.0.0.9', headers: { 'x-forwarded-for': `192.0.2.${i}` } })).status);
+    }
+    expect(guesses).toEqual([...Array<number>(FREE_FAILURES).fill(401), 429]);
+    expect(() => loadConfig({ TRUST_PROXY: 'the proxy' })).toThrow(/TRUST_PROXY must be true, false/);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1');
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  });
+
   it('lets only admins clear delays, and says so for an unknown account', async () => {
     await createUser(server.db, { email: 'viewer@example.com', password: 'viewer password 1', role: 'viewer' });
     const viewer = await trpc(server.url, 'auth.login', { email: 'viewer@example.com', password: 'viewer password 1' });

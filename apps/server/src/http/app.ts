@@ -33,7 +33,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: API_BODY_LIMIT,
-    trustProxy: false,
+    // Off unless TRUST_PROXY names the proxies: a forwarded-for header anyone can send must not
+    // choose the address that sign-in delays and rate limits count.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     // One info line per request is the largest cost on the webhook path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (another cost per call): request.log is the process's logger.
@@ -112,6 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWorkflowEndpoints(app, { engine: deps.engine, refusals: deps.refusals, bodyLimitBytes: deps.config.bodyLimitBytes });
   await serveWebApp(app, deps.config.webDist);
   return app;
+}
+
+/** A number of proxy hops as the function Fastify's types accept (its runtime takes the number too). */
+function trustProxyOption(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
 function isCrossOrigin(request: FastifyRequest): boolean {
