@@ -8,6 +8,7 @@ import { type Db, migrate, openDb } from './db/index.ts';
 import { Role, createUser } from './services/accounts.ts';
 import { type TokenSummary, createToken, listTokens, revokeToken } from './services/apiTokens.ts';
 import { AppError } from './services/errors.ts';
+import { resetPassword } from './services/passwordReset.ts';
 import { type RunDetail, RunStatus, type RunSummary, Environment, getRun, listRuns } from './services/runs.ts';
 import { deploy } from './services/releases.ts';
 import { exportWorkflows, importWorkflows } from './services/transfer.ts';
@@ -19,6 +20,9 @@ Commands:
   create-admin --email E --password P   Create an admin account (password: 12+ characters)
   create-user --email E --password P --role admin|builder|viewer
                                         Create an account with that role
+  reset-password --email E [--password P]
+                                        Set a new password (read from stdin when --password is
+                                        not given) and end the account's sessions
   export <name|--all> [dir]             Write workflows as JSON files into dir (default: .)
   import <file|dir> [--deploy]          Create or replace workflows from JSON files; --deploy then
                                         deploys a new release. All or nothing.
@@ -67,6 +71,30 @@ async function createAccount(command: string, args: string[], fixedRole?: Role) 
   if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}`);
   const user = await withDb((db) => createUser(db, { email: values.email!, password: values.password!, role: role.data }));
   console.log(`Created ${user.role} ${user.email}`);
+}
+
+/** All of stdin (a pipe), or one line typed at a prompt; without its final line break. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const { createInterface } = await import('node:readline/promises');
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await prompt.question('New password: ');
+    } finally {
+      prompt.close();
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function resetPasswordCommand(args: string[]) {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, password: { type: 'string' } } });
+  if (!values.email) throw new UsageError('reset-password needs --email (and --password, or the password on stdin)');
+  const password = values.password ?? (await readPassword());
+  const { user, sessionsEnded } = await withDb((db) => resetPassword(db, { email: values.email!, password }), { mustExist: true });
+  console.log(`Password reset for ${user.role} ${user.email}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended`);
 }
 
 async function exportCommand(args: string[]) {
@@ -350,6 +378,7 @@ function tokenScope(token: TokenSummary): string {
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-admin': (args) => createAccount('create-admin', args, 'admin'),
   'create-user': (args) => createAccount('create-user', args),
+  'reset-password': resetPasswordCommand,
   export: exportCommand,
   import: importCommand,
   deploy: deployCommand,

@@ -67,6 +67,30 @@ const EnvSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  /**
+   * The instance's external base URL (scheme, host, optional port and path), for links, curl
+   * snippets and OpenAPI servers; first-admin setup also accepts requests addressed to its host.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http:// or https:// URL such as https://flows.example.com' })
+    .refine((url) => !/[?#]/.test(url), 'PUBLIC_URL must not have a query string or a #fragment')
+    .optional(),
+  /**
+   * Behind a reverse proxy: which peers' X-Forwarded-For to believe, so sign-in delays and rate
+   * limits count the real client, not the proxy. `true` (any peer: only when nothing else can reach
+   * the port), a number of proxy hops, or a comma-separated list of addresses or CIDR ranges.
+   */
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) => /^(true|false|\d{1,2})$/.test(value) || value.split(',').every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part.trim())),
+      'TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list of addresses or CIDR ranges such as 127.0.0.1,10.0.0.0/8',
+    )
+    .optional(),
+  /** A client must send its request's headers within this time (slow-header attacks hold sockets open). */
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(20),
+  /** Open connections one client address may hold; more are closed at once. */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 /** 32 bytes from 64 hex digits or base64 (padded or not, standard or URL-safe); null otherwise. */
@@ -112,6 +136,12 @@ export interface Config {
   metricsPublic: boolean;
   /** SECRET_KEY; null: the key file in the data folder (services/secretBox.ts). */
   secretKey: SecretKey | null;
+  /** PUBLIC_URL without a trailing slash, or null when unset (then the request's own origin is used). */
+  publicUrl: string | null;
+  /** Fastify's trustProxy: which peers' X-Forwarded-For headers give the client's address. */
+  trustProxy: boolean | number | string;
+  /** Connection limits of the HTTP server (see http/connections.ts). */
+  connections: { headersTimeoutMs: number; maxPerAddress: number };
 }
 
 /** The run engine's settings (see the README's configuration table). */
@@ -178,5 +208,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsPublic: e.METRICS_PUBLIC,
     secretKey: e.SECRET_KEY ? new SecretKey(e.SECRET_KEY) : null,
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
+    connections: { headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
   };
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .join(',');
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { type Db, EngineDb, migrate, openDb } from './db/index.ts';
+import { type Db, EngineDb, ensurePrivateDir, migrate, openDb } from './db/index.ts';
 import { createLogger } from './logger.ts';
 import { buildApp } from './http/app.ts';
 import { Engine } from './runner/engine.ts';
@@ -38,6 +38,9 @@ export interface RunningServer {
  * finish and their writes commit, then close the database.
  */
 export async function startServer(config: Config, log: Logger, options: { clock?: () => Date } = {}): Promise<RunningServer> {
+  // A data folder that cannot be written stops the start here with one line (a ConfigError).
+  const dataDirWarning = ensurePrivateDir(config.dataDir);
+  if (dataDirWarning) log.warn(dataDirWarning);
   const report = migrate(config.databaseFile);
   log.info({ database: config.databaseFile, applied: report.applied }, 'database ready');
 
@@ -130,7 +133,8 @@ export async function runMain(): Promise<void> {
     server = await startServer(config, log);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    log.fatal(error.message);
+    // One plain line on stderr, written before exit (a log transport's worker could lose it).
+    console.error(error.message);
     process.exit(1);
   }
   log.info(`Switchyard is listening on ${server.url}`);

@@ -7,18 +7,23 @@ import { promisify } from 'node:util';
 import { bindGraph } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db/index.ts';
+import { checkCredentials, createSession } from '../src/services/accounts.ts';
 import { sampleGraph, startTestServer } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/switchyard.mjs', import.meta.url));
 let dataDir: string;
 let workDir: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI; a first argument `{ stdin }` is piped to it (otherwise its stdin is empty). */
+async function cli(...args: [{ stdin: string }, ...string[]] | string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdin = typeof args[0] === 'object' ? (args.shift() as { stdin: string }).stdin : '';
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+    const running = promisify(execFile)(process.execPath, [BIN, ...(args as string[])], {
       env: { ...process.env, DATA_DIR: dataDir },
       cwd: workDir,
     });
+    running.child.stdin?.end(stdin);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -58,6 +63,36 @@ describe('switchyard CLI', () => {
     expect(await cli('create-user', '--email', 'v@example.com', '--password', 'long enough password', '--role', 'viewer')).toMatchObject({ code: 0, stdout: 'Created viewer v@example.com\n' });
     expect(await cli('create-user', '--email', 'w@example.com', '--password', 'long enough password', '--role', 'owner')).toMatchObject({ code: 1, stderr: '--role must be one of admin, builder, viewer\n' });
     expect((await cli('create-user', '--email', 'w@example.com', '--password', 'long enough password')).stderr).toMatch(/needs --email and --password and --role/);
+  });
+
+  it('resets a password, from an option or from stdin, and ends the account\'s sessions', async () => {
+    expect((await cli('create-user', '--email', 'reset@example.com', '--password', 'the first password', '--role', 'builder')).code).toBe(0);
+    const db = openDb(path.join(dataDir, 'switchyard.db'));
+    try {
+      const user = await db.user.findUniqueOrThrow({ where: { email: 'reset@example.com' } });
+      await createSession(db, user.id, 1);
+      await createSession(db, user.id, 1);
+      expect(await cli('reset-password', '--email', 'Reset@Example.com', '--password', 'the second password')).toMatchObject({
+        code: 0,
+        stdout: 'Password reset for builder reset@example.com; 2 sessions ended\n',
+      });
+      expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+      expect(await checkCredentials(db, 'reset@example.com', 'the first password')).toBeNull();
+      expect(await checkCredentials(db, 'reset@example.com', 'the second password')).toMatchObject({ id: user.id });
+
+      expect(await cli({ stdin: 'the third password\n' }, 'reset-password', '--email', 'reset@example.com')).toMatchObject({
+        code: 0,
+        stdout: 'Password reset for builder reset@example.com; 0 sessions ended\n',
+      });
+      expect(await checkCredentials(db, 'reset@example.com', 'the third password')).toMatchObject({ id: user.id });
+
+      expect(await cli('reset-password', '--email', 'nobody@example.com', '--password', 'long enough password')).toMatchObject({ code: 1, stderr: 'No account for nobody@example.com\n' });
+      expect(await cli({ stdin: 'short\n' }, 'reset-password', '--email', 'reset@example.com')).toMatchObject({ code: 1, stderr: 'Password must be at least 12 characters\n' });
+      expect((await cli('reset-password')).stderr).toMatch(/reset-password needs --email/);
+      expect(await checkCredentials(db, 'reset@example.com', 'the third password')).toMatchObject({ id: user.id });
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('imports nothing when one file of a folder is bad, and says which and where', async () => {

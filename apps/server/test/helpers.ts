@@ -8,12 +8,13 @@ import { createLogger } from '../src/logger.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 import type { SessionUser } from '../src/services/accounts.ts';
 import { LoginLimiter } from '../src/services/loginLimiter.ts';
+import type { RequestTarget } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/router.ts';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** A tRPC caller acting as `user` (null: signed out); cookies it sets land in `cookies`. */
-  caller(user: SessionUser | null, options?: { ip?: string; cookies?: Map<string, string | null> }): ReturnType<typeof createCaller>;
+  caller(user: SessionUser | null, options?: { ip?: string; cookies?: Map<string, string | null>; request?: RequestTarget }): ReturnType<typeof createCaller>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +44,7 @@ export async function startTestServer(
   return {
     ...server,
     dataDir,
-    caller(user, { ip = '127.0.0.1', cookies = new Map() } = {}) {
+    caller(user, { ip = '127.0.0.1', cookies = new Map(), request = { host: '127.0.0.1', origin: null, protocol: 'http' as const } } = {}) {
       return createCaller({
         db: server.db,
         scheduler: server.engine.scheduling,
@@ -57,6 +58,7 @@ export async function startTestServer(
         user,
         sessionToken: null,
         ip,
+        request,
         setSessionCookie: (token) => void cookies.set('session', token),
         clearSessionCookie: () => void cookies.set('session', null),
       });

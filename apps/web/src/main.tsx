@@ -1,3 +1,5 @@
+// First: settings zod reads when it loads (see the file).
+import './zodJitless.ts';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -15,3 +15,4 @@ export { BatchStore, type NewBatch, type OnFinishRun, type Ended, type FeedResul
 export { RecurringStore, type RecurringJobRow, type RecurringEventKind } from './recurring.ts';
 export { ApiAccessStore, type IdempotencyRow, type InstanceSettingsRow, type NewIdempotencyKey, type TokenRow } from './apiAccess.ts';
 export { AuditStore, type AuditRow } from './audit.ts';
+export { ensurePrivateDir, ensurePrivateFile } from './files.ts';

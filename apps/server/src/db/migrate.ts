@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT } from '../config.ts';
+import { prepareDatabaseFiles } from './files.ts';
 
 export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'prisma', 'migrations');
 
@@ -21,7 +22,8 @@ export interface MigrationReport {
  * machine that has its engine. Each migration runs in its own transaction: it lands whole or not at all.
  */
 export function migrate(databaseFile: string, migrationsDir: string = MIGRATIONS_DIR): MigrationReport {
-  mkdirSync(path.dirname(databaseFile), { recursive: true });
+  // Owner-only folder and files before SQLite creates anything (see files.ts).
+  prepareDatabaseFiles(databaseFile);
   const db = new Database(databaseFile, { timeout: 5000 });
   try {
     // WAL lets the console read while runs are written; it is a property of the file, set once here.

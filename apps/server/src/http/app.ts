@@ -12,6 +12,8 @@ import type { RefusedCalls } from '../services/refusals.ts';
 import type { Context, Services } from '../trpc/context.ts';
 import { type AppRouter, appRouter } from '../trpc/router.ts';
 import { BodyError, registerBodyParsers } from './bodies.ts';
+import { httpServerOptions, limitConnectionsPerAddress } from './connections.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
@@ -32,12 +34,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: API_BODY_LIMIT,
-    trustProxy: false,
+    // Off unless TRUST_PROXY names the proxies: a forwarded-for header anyone can send must not
+    // choose the address that sign-in delays and rate limits count.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     // One info line per request is the largest cost on the webhook path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (another cost per call): request.log is the process's logger.
     childLoggerFactory: (logger) => logger,
+    http: httpServerOptions(deps.config.connections),
   });
+  limitConnectionsPerAddress(app.server, { maxPerAddress: deps.config.connections.maxPerAddress, log: deps.log });
+  // Before any route, so 404s, errors and static files carry them too.
+  registerSecurityHeaders(app, { https: deps.config.cookieSecure });
 
   registerBodyParsers(app);
 
@@ -118,6 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
+/** A number of proxy hops as the function Fastify's types accept (its runtime takes the number too). */
+function trustProxyOption(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 function isCrossOrigin(request: FastifyRequest): boolean {
   if (request.headers['sec-fetch-site'] === 'cross-site') return true;
   const origin = request.headers.origin;
@@ -138,6 +151,7 @@ async function createContext(deps: AppDeps, req: FastifyRequest, res: FastifyRep
     user,
     sessionToken: user ? token : null,
     ip: req.ip,
+    request: { host: req.headers.host ?? null, origin: req.headers.origin ?? null, protocol: req.protocol },
     setSessionCookie: (value, expiresAt) => void res.setCookie(SESSION_COOKIE, value, { ...cookieOptions, expires: expiresAt }),
     clearSessionCookie: () => void res.clearCookie(SESSION_COOKIE, cookieOptions),
   };
@@ -153,7 +167,8 @@ async function serveWebApp(app: FastifyInstance, webDist: string) {
     if (endpointOf(request.url) || request.url.startsWith('/api/') || request.url.startsWith('/version-test/')) {
       return sendError(reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`);
     }
-    if (request.method !== 'GET' || request.url.startsWith('/trpc')) return reply.code(404).send({ error: 'Not found' });
+    // HEAD is GET without the body (uptime checks send it to /).
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.url.startsWith('/trpc')) return reply.code(404).send({ error: 'Not found' });
     if (!existsSync(index)) {
       return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build` (npm start does it for you).');
     }

@@ -63,6 +63,8 @@ export async function createUser(db: Db, input: { email: string; password: strin
 
 /** Creates the first admin; refused once any account exists, so setup cannot be replayed. */
 export async function createFirstAdmin(db: Db, input: { email: string; password: string }): Promise<SessionUser> {
+  // Refused before the (deliberately slow) hash: repeated setup calls cost the server nothing.
+  if (!(await needsSetup(db))) throw conflict('Setup is already done: sign in instead');
   const email = Email.parse(input.email);
   NewPassword.parse(input.password);
   const passwordHash = await hashPassword(input.password);

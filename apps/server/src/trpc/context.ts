@@ -32,6 +32,14 @@ export interface Context extends Services {
   sessionToken: string | null;
   /** The caller's address, for rate limiting. */
   ip: string;
+  /** Where the request says it was sent: its Host and Origin headers as sent (null when absent), and its scheme. */
+  request: RequestTarget;
   setSessionCookie(token: string, expiresAt: Date): void;
   clearSessionCookie(): void;
+}
+
+export interface RequestTarget {
+  host: string | null;
+  origin: string | null;
+  protocol: 'http' | 'https';
 }

@@ -1,6 +1,8 @@
 import { createCallerFactory, router } from './init.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { instanceRouter } from './routers/instance.ts';
+import { lockoutRouter } from './routers/lockout.ts';
 import { releaseRouter } from './routers/release.ts';
 import { recurringRouter } from './routers/recurring.ts';
 import { runRouter } from './routers/run.ts';
@@ -22,6 +24,8 @@ export const appRouter = router({
   secrets: secretsRouter,
   users: usersRouter,
   audit: auditRouter,
+  instance: instanceRouter,
+  lockout: lockoutRouter,
 });
 
 /** The API's type: the web app imports this type, never the code. */

@@ -10,6 +10,7 @@ import {
   recordFailedSignIn,
   recordSignIn,
 } from '../../services/accounts.ts';
+import { assertSetupAllowed } from '../../services/setupGuard.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router, viewerProcedure } from '../init.ts';
 
@@ -25,8 +26,11 @@ export const authRouter = router({
   })),
 
   setup: publicProcedure
-    .input(z.object({ email: z.string(), password: z.string() }))
+    .input(z.object({ email: z.string().max(254), password: z.string().max(1024) }))
     .mutation(async ({ ctx, input }) => {
+      // Where the request was sent, then how often this address tried: both before any hashing.
+      assertSetupAllowed(ctx.request, ctx.config.publicUrl);
+      await ctx.loginLimiter.spendSetupAttempt(ctx.ip);
       const user = await createFirstAdmin(ctx.db, input);
       ctx.log.info({ userId: user.id }, 'first admin created');
       await startSession(ctx, user.id);
