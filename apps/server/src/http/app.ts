@@ -12,6 +12,7 @@ import type { RefusedCalls } from '../services/refusals.ts';
 import type { Context, Services } from '../trpc/context.ts';
 import { type AppRouter, appRouter } from '../trpc/router.ts';
 import { BodyError, registerBodyParsers } from './bodies.ts';
+import { registerDetectData } from './detectData.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerWorkflowEndpoints(app, { engine: deps.engine, refusals: deps.refusals, bodyLimitBytes: deps.config.bodyLimitBytes });
+  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes });
   await serveWebApp(app, deps.config.webDist);
   return app;
 }

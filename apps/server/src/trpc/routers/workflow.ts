@@ -12,6 +12,7 @@ import {
   saveGraph,
 } from '../../services/workflows.ts';
 import { builderProcedure, router, viewerProcedure } from '../init.ts';
+import { detectRouter } from './detect.ts';
 
 const ById = z.object({ id: z.string().min(1) });
 const NameAndLabel = z.object({ name: z.string(), label: z.string().default('') });
@@ -57,4 +58,7 @@ export const workflowRouter = router({
   save: builderProcedure
     .input(ById.extend({ graph: z.unknown(), baseRevision: z.number().int().min(0).optional() }))
     .mutation(({ ctx, input }) => saveGraph(ctx.db, input.id, input.graph, input.baseRevision)),
+
+  /** "Detect data": a sample request proposes the event's parameters (routers/detect.ts). */
+  detect: detectRouter,
 });
