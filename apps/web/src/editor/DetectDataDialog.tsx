@@ -114,7 +114,7 @@ export function DetectDataDialog({
             Cancel
           </button>
           <button type="submit" className="btn btn-primary" disabled={!canAccept}>
-            {ticked === 1 ? 'Add 1 parameter' : `Add ${ticked} parameters`}
+            {rows === null ? 'Add parameters' : ticked === 1 ? 'Add 1 parameter' : `Add ${ticked} parameters`}
           </button>
         </>
       }
@@ -314,12 +314,18 @@ function ProposalLine({ row, problem, setRow }: { row: ProposalRow; problem: str
       </td>
       <td>
         <input id={`detect-list-${id}`} type="checkbox" checked={p.list} onChange={(e) => update({ list: e.target.checked })} />
+        <span className="detect-narrow-label" aria-hidden="true">
+          List
+        </span>
         <label htmlFor={`detect-list-${id}`} className="visually-hidden">
           {row.sourceKey} is a list
         </label>
       </td>
       <td>
         <input id={`detect-optional-${id}`} type="checkbox" checked={p.optional} onChange={(e) => update({ optional: e.target.checked })} />
+        <span className="detect-narrow-label" aria-hidden="true">
+          Optional
+        </span>
         <label htmlFor={`detect-optional-${id}`} className="visually-hidden">
           {row.sourceKey} is optional
         </label>
