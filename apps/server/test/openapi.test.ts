@@ -11,8 +11,8 @@ import {
   type WorkflowGraph,
   compile,
 } from '@switchyard/workflow';
-import { type OpenApiDocument, type OpenApiWorkflow, buildOpenApi, operationBase } from '../src/services/openapi.ts';
-import { graphWith } from './helpers.ts';
+import { type OpenApiDocument, type OpenApiWorkflow, buildOpenApi, openApiWorkflows, operationBase } from '../src/services/openapi.ts';
+import { builder, graphWith, sampleGraph, startTestServer } from './helpers.ts';
 
 // Pure: compiled definitions in, a document out. Each document is validated against the
 // OpenAPI 3.1 schema, then its content is checked.
@@ -210,5 +210,46 @@ describe('buildOpenApi', () => {
     const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((o) => (o as Op).operationId));
     expect(new Set(ids).size).toBe(ids.length);
     expect(operationBase('a-b-2c')).toBe('aB2c');
+  });
+});
+
+describe('openApiWorkflows (from the database)', () => {
+  it('describes the drafts and the latest release, with the saved endpoint settings applied to both', async () => {
+    const server = await startTestServer();
+    try {
+      const caller = server.caller(builder);
+      const { id: greetId } = await caller.workflow.create({ name: 'greet', label: 'Say hello' });
+      await caller.workflow.save({ id: greetId, graph: sampleGraph() });
+      const { id: brokenId } = await caller.workflow.create({ name: 'broken', label: '' });
+      await caller.workflow.save({ id: brokenId, graph: graphWith([{ id: 'log', action: { type: 'log', message: '{{nope}}' } }]) });
+
+      // Nothing deployed yet: the live document is valid and empty.
+      const live0 = await openApiWorkflows(server.db, 'live');
+      expect(live0.workflows).toEqual([]);
+      await valid(buildOpenApi({ environment: 'live', baseUrl: server.url, title: 't', ...live0 }));
+
+      // The draft describes what compiles; a draft with errors has no definition to describe.
+      const draft = await openApiWorkflows(server.db, 'draft');
+      expect(draft.workflows.map((w) => [w.name, w.label])).toEqual([['greet', 'Say hello']]);
+
+      await caller.workflow.save({ id: brokenId, graph: graphWith([]) });
+      await caller.release.deploy();
+      const live = await openApiWorkflows(server.db, 'live');
+      expect(live.version).toBe('release 1');
+      expect(live.workflows.map((w) => w.name)).toEqual(['broken', 'greet']);
+      const doc = await valid(buildOpenApi({ environment: 'live', baseUrl: server.url, title: 't', ...live }));
+      expect(op(doc, '/api/1.1/wf/greet', 'post').requestBody!.content['application/json']!.schema.required).toEqual(['amount']);
+
+      // Locking an endpoint down applies to live at once, without a deploy.
+      const locked = sampleGraph();
+      const event = locked.nodes[0]!;
+      if (event.type === 'apiEvent') event.data.endpoint = { ...NEW_ENDPOINT, exposed: false };
+      await caller.workflow.save({ id: greetId, graph: locked });
+      const after = buildOpenApi({ environment: 'live', baseUrl: server.url, title: 't', ...(await openApiWorkflows(server.db, 'live')) });
+      expect(Object.keys(after.paths)).not.toContain('/api/1.1/wf/greet');
+      expect(Object.keys(after.paths)).toContain('/api/1.1/wf/broken');
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -2,16 +2,23 @@ import {
   CONDITION_NOT_MET,
   type EndpointSettings,
   type FieldSpec,
+  OPEN_ENDPOINT,
   type ParameterSpec,
   type ParameterType,
   SIGNATURE_SCHEMES,
   type WorkflowDefinition,
+  compile,
+  endpointSettings,
+  isEventNode,
+  parseDefinition,
 } from '@switchyard/workflow';
+import type { Db } from '../db/index.ts';
+import { catalogOf, fromRow } from './workflows.ts';
 
 /**
  * The OpenAPI 3.1 description of an environment's workflow endpoints, built from compiled
- * definitions and the saved endpoint settings. Pure: the HTTP route gathers the workflows and the
- * base URL (PUBLIC_URL) and serves what this returns. Only exposed API workflows appear, so the
+ * definitions and the saved endpoint settings. `buildOpenApi` is pure; `openApiWorkflows` reads what
+ * it describes from the database; the HTTP route adds the base URL (PUBLIC_URL) and serves it. Only exposed API workflows appear, so the
  * document never names an endpoint that answers 404.
  */
 
@@ -423,3 +430,38 @@ const SHARED_PARAMETERS: Record<string, unknown> = {
     schema: { type: 'string', maxLength: 255 },
   },
 };
+
+/**
+ * The workflows an environment's document describes, read from the database: for `draft`, every
+ * saved workflow that compiles (one with errors answers 400 until fixed, and has no definition to
+ * describe); for `live`, the latest release's definitions under their released names. Both take
+ * the endpoint settings of the saved workflow, as calls do (locking an endpoint down applies to
+ * live at once); a workflow deleted while still live keeps the settings it was released with.
+ */
+export async function openApiWorkflows(db: Db, environment: OpenApiEnvironment): Promise<{ workflows: OpenApiWorkflow[]; version: string }> {
+  const saved = (await db.workflow.findMany({ orderBy: { name: 'asc' } })).map(fromRow);
+  const savedById = new Map(saved.map((w) => [w.id, w]));
+  const savedEndpoint = (id: string) => {
+    const workflow = savedById.get(id);
+    return workflow ? endpointSettings(workflow.graph.nodes.find(isEventNode)) : undefined;
+  };
+  if (environment === 'draft') {
+    const catalog = catalogOf(saved);
+    const workflows = saved.flatMap((workflow) => {
+      const { definition } = compile(workflow.name, workflow.graph, { workflowId: workflow.id, workflows: catalog });
+      const endpoint = savedEndpoint(workflow.id);
+      return definition && endpoint ? [{ id: workflow.id, name: workflow.name, label: workflow.label, definition, endpoint }] : [];
+    });
+    return { workflows, version: 'draft' };
+  }
+  const release = await db.release.findFirst({ orderBy: { number: 'desc' }, select: { number: true, workflows: true } });
+  if (!release) return { workflows: [], version: 'no release yet' };
+  const workflows = release.workflows.flatMap((row) => {
+    const definition = parseDefinition(JSON.parse(row.definition));
+    if (definition.trigger.type !== 'api') return [];
+    // A saved workflow whose event is no longer an API event: its live endpoint follows the release.
+    const endpoint = savedEndpoint(row.workflowId) ?? definition.trigger.endpoint ?? OPEN_ENDPOINT;
+    return [{ id: row.workflowId, name: row.name, label: savedById.get(row.workflowId)?.label ?? '', definition, endpoint }];
+  });
+  return { workflows, version: `release ${release.number}` };
+}
