@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectParameters } from '@switchyard/workflow';
+import { DEFAULT_SETTINGS, RecurrenceSpec, detectParameters } from '@switchyard/workflow';
 import { type TestServer, admin, builder, sampleGraph, saveWorkflow, startTestServer, viewer } from './helpers.ts';
 
 // "Detect data" over real HTTP: a builder opens it (tRPC), a sender posts one sample to
@@ -126,6 +126,30 @@ describe('Detect data', () => {
     // Over HTTP too: the editor's API refuses a signed-out caller.
     const anonymous = await fetch(`${server.url}/trpc/workflow.detect.result?input=${encodeURIComponent(JSON.stringify({ json: { workflowId: id } }))}`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('takes a GET sample from the query string, for endpoints called with GET', async () => {
+    const id = await saveWorkflow(server, 'get-flow', sampleGraph());
+    await server.caller(builder).workflow.detect.start({ workflowId: id, includeHeaders: false });
+    const response = await fetch(url('get-flow', '?order=42&tag=a&tag=b'));
+    expect(response.status).toBe(200);
+    expect(await server.caller(builder).workflow.detect.result({ workflowId: id })).toMatchObject({
+      state: 'captured',
+      sample: { body: null, contentType: 'none', query: { order: '42', tag: ['a', 'b'] } },
+    });
+  });
+
+  it('is refused for a workflow whose event has no endpoint (Recurring)', async () => {
+    const graph = sampleGraph();
+    graph.nodes = [
+      { id: 'event', type: 'recurringEvent', position: { x: 0, y: 0 }, data: { schedule: RecurrenceSpec.parse({ kind: 'every', every: 1, unit: 'hours' }), settings: DEFAULT_SETTINGS } },
+    ];
+    graph.edges = [];
+    const id = await saveWorkflow(server, 'recurring-flow', graph);
+    await expect(server.caller(builder).workflow.detect.start({ workflowId: id, includeHeaders: false })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/needs an API workflow/),
+    });
   });
 
   it('refuses bodies the endpoints refuse, and writes nothing', async () => {

@@ -18,12 +18,15 @@ const POLL_MS = 1000;
 export function DetectDataDialog({
   workflowId,
   name,
+  method,
   takenKeys,
   onAccept,
   onClose,
 }: {
   workflowId: string;
   name: string;
+  /** The endpoint's method: GET senders put everything in the query string. */
+  method: 'POST' | 'GET';
   takenKeys: readonly string[];
   onAccept: (parameters: Parameter[]) => void;
   onClose: () => void;
@@ -132,9 +135,9 @@ export function DetectDataDialog({
             </div>
             <div className="detect-curl">
               <pre className="json" aria-label="Example curl command">
-                {curlExample(url)}
+                {curlExample(url, method)}
               </pre>
-              <CopyButton text={curlExample(url)} what="curl command" />
+              <CopyButton text={curlExample(url, method)} what="curl command" />
             </div>
             <div className="checkbox-field">
               <input

@@ -83,6 +83,7 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
           <DetectDataDialog
             workflowId={editor.workflowId}
             name={name}
+            method={node.data.endpoint?.method ?? 'POST'}
             takenKeys={parameters.map((p) => p.key.trim())}
             onAccept={acceptDetected}
             onClose={() => setDetecting(false)}

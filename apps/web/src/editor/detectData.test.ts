@@ -33,5 +33,6 @@ describe('Detect data helpers', () => {
     const url = detectUrl('http://localhost:3000/', 'orders');
     expect(url).toBe('http://localhost:3000/version-test/api/1.1/wf/orders/initialize');
     expect(curlExample(url)).toContain(`curl -X POST '${url}'`);
+    expect(curlExample(url, 'GET')).toBe(`curl '${url}?name=Ada&amount=12.5&paid=true'`);
   });
 });

@@ -20,8 +20,12 @@ export function detectUrl(origin: string, name: string): string {
   return `${origin.replace(/\/+$/, '')}/version-test/api/1.1/wf/${name}/initialize`;
 }
 
-/** A ready curl command with an example body, to paste into a terminal or adapt to the sender. */
-export function curlExample(url: string): string {
+/**
+ * A ready curl command with example values, to paste into a terminal or adapt to the sender: a
+ * JSON body for POST endpoints, a query string for GET ones (their parameters come from it).
+ */
+export function curlExample(url: string, method: 'POST' | 'GET' = 'POST'): string {
+  if (method === 'GET') return `curl '${url}?name=Ada&amount=12.5&paid=true'`;
   return `curl -X POST '${url}' \\\n  -H 'content-type: application/json' \\\n  -d '{"name": "Ada", "amount": 12.5, "paid": true}'`;
 }
 
