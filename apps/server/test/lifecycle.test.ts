@@ -12,7 +12,17 @@ describe('start-up and shutdown', () => {
     const rows = await server.db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>(
       'SELECT migration_name, checksum FROM _prisma_migrations',
     );
-    expect(rows.map((r) => r.migration_name)).toEqual(['20261125000000_init', '20261125100000_workflow_revision', '20261126000000_run_engine', '20261127000000_scheduling', '20261128000400_secrets']);
+    expect(rows.map((r) => r.migration_name)).toEqual([
+      '20261125000000_init',
+      '20261125100000_workflow_revision',
+      '20261126000000_run_engine',
+      '20261127000000_scheduling',
+      '20261128000000_workflow_api',
+      '20261128000200_people',
+      '20261128000300_deploys',
+      '20261128000400_secrets',
+      '20261128000500_detect_data',
+    ]);
     expect(rows[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(migrate(`${server.dataDir}/switchyard.db`).applied).toEqual([]);
     await server.stop();

@@ -49,7 +49,7 @@ describe('the package entry point', () => {
     const names = [
       'compile', 'interpret', 'readInputs', 'parseDefinition', 'parseStoredGraph', 'parseWorkflowFile', 'WorkflowGraph', 'WorkflowDefinition',
       'bindGraph', 'nameTable', 'toDisplayText', 'toStoredText', 'actionModule', 'ACTION_MODULES', 'formOf', 'retryDelayMs', 'hasAttemptsLeft',
-      'WorkflowSettings', 'LIMITS', 'parseDate', 'checkExpression', 'functionSpecs', 'emptyGraph', 'CONDITION_NOT_MET', 'NonRetriableError',
+      'WorkflowSettings', 'LIMITS', 'parseDate', 'checkExpression', 'functionSpecs', 'emptyGraph', 'CONDITION_NOT_MET', 'NonRetriableError', 'detectParameters',
     ];
     expect(names.filter((name) => !(name in kernel))).toEqual([]);
     // Test helpers are not part of it.

@@ -20,6 +20,7 @@ export * from './references.ts';
 export * from './migrations.ts';
 export * from './definition.ts';
 export * from './parameters.ts';
+export * from './detectParameters.ts';
 export * from './compile.ts';
 export * from './interpret.ts';
 export * from './file.ts';

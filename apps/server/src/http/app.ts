@@ -14,6 +14,7 @@ import { type AppRouter, appRouter } from '../trpc/router.ts';
 import { BodyError, registerBodyParsers } from './bodies.ts';
 import { httpServerOptions, limitConnectionsPerAddress } from './connections.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
+import { registerDetectData } from './detectData.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return user !== null && (user.role === 'admin' || user.role === 'builder');
     },
   });
+  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes });
   await serveWebApp(app, deps.config.webDist);
   return app;
 }

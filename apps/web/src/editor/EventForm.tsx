@@ -10,7 +10,9 @@ import {
   isValidTimeZone,
 } from '@switchyard/workflow';
 import { useId, useState } from 'react';
-import { useEditor } from './context.ts';
+import { toast } from '../components/toast.tsx';
+import { useEditor, useEditorState } from './context.ts';
+import { DetectDataDialog } from './DetectDataDialog.tsx';
 import { PARAMETER_TYPE_OPTIONS, describeParameter } from './describe.ts';
 import { ExpressionField, FieldDiagnostics, Section, hasError, useNodeDiagnostics } from './fields.tsx';
 import { EndpointSection } from './EndpointSection.tsx';
@@ -27,6 +29,12 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
   const addParameter = () => {
     const id = editor.addParameter();
     if (id) focusSoon(`param-key-${id}`);
+  };
+  const name = useEditorState((s) => s.workflowName);
+  const [detecting, setDetecting] = useState(false);
+  const acceptDetected = (detected: Parameter[]) => {
+    const added = editor.addParameters(detected);
+    toast.success(added === 1 ? 'Added 1 parameter' : `Added ${added} parameters`);
   };
 
   return (
@@ -59,12 +67,29 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
         title="Parameters"
         actions={
           !readOnly && (
-            <button type="button" className="btn btn-sm" onClick={addParameter}>
-              Add parameter
-            </button>
+            <div className="section-actions">
+              {editor.workflowId && (
+                <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDetecting(true)}>
+                  Detect data
+                </button>
+              )}
+              <button type="button" className="btn btn-sm" onClick={addParameter}>
+                Add parameter
+              </button>
+            </div>
           )
         }
       >
+        {detecting && editor.workflowId && (
+          <DetectDataDialog
+            workflowId={editor.workflowId}
+            name={name}
+            method={node.data.endpoint?.method ?? 'POST'}
+            takenKeys={parameters.map((p) => p.key.trim())}
+            onAccept={acceptDetected}
+            onClose={() => setDetecting(false)}
+          />
+        )}
         {parameters.length === 0 ? (
           <p className="muted small">No parameters. Add one for each value callers send.</p>
         ) : (

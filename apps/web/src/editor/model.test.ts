@@ -1,4 +1,4 @@
-import { type ActionNode, type Diagnostic, type WorkflowGraph, actionModule, compile, emptyGraph, formOf } from '@switchyard/workflow';
+import { type ActionNode, type Diagnostic, type WorkflowGraph, actionModule, compile, detectParameters, emptyGraph, formOf } from '@switchyard/workflow';
 import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '../api/types.ts';
 import { Autosaver } from './autosave.ts';
@@ -30,6 +30,21 @@ describe('EditorModel', () => {
     expect(nodes[2]!.position.y).toBeGreaterThan(nodes[1]!.position.y);
     expect(editor.state.selectedNodeIds).toEqual([ret]);
     expect(editor.toGraph()).toEqual({ schemaVersion: 2, nodes, edges });
+  });
+
+  it('adds detected parameters in one undo step, never a key twice', () => {
+    const editor = editorWith();
+    addParam(editor, 'name');
+    const { proposals } = detectParameters({ name: 'Ada', amount: 3, order: { total: 2 } }, { newId: (prefix) => `${prefix}_${Math.random().toString(36).slice(2, 8)}` });
+    expect(editor.addParameters(proposals.map((p) => p.parameter))).toBe(2);
+    const keys = () => (editor.state.nodes[0]!.data as { parameters: { key: string }[] }).parameters.map((p) => p.key);
+    expect(keys()).toEqual(['name', 'amount', 'order']);
+    expect(editor.addParameters(proposals.map((p) => p.parameter))).toBe(0);
+    editor.undo();
+    expect(keys()).toEqual(['name']);
+    editor.redo();
+    expect(keys()).toEqual(['name', 'amount', 'order']);
+    expect(compile('hello', editor.toGraph()).diagnostics.filter((d) => d.nodeId === 'event')).toEqual([]);
   });
 
   it('undoes and redoes document changes, and a new change clears redo', () => {

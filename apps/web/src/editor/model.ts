@@ -469,6 +469,34 @@ export class EditorModel {
   }
 
   /**
+   * Adds whole parameters ("Detect data" accepted), in one undo step. Their ids come from the
+   * caller (`detectParameters` with `newId`); one whose key or id the event already has is left out,
+   * so accepting twice adds nothing twice. Returns how many were added.
+   */
+  addParameters(added: readonly Parameter[]): number {
+    if (this.state.readOnly || !this.eventId() || added.length === 0) return 0;
+    let count = 0;
+    this.updateParameters(
+      (params) => {
+        const keys = new Set(params.map((p) => p.key.trim()));
+        const ids = new Set(params.map((p) => p.id));
+        const fresh = added.filter((p) => {
+          const key = p.key.trim();
+          if (keys.has(key) || ids.has(p.id) || this.state.nodes.some((n) => n.id === p.id)) return false;
+          keys.add(key);
+          ids.add(p.id);
+          return true;
+        });
+        count = fresh.length;
+        return fresh.length === 0 ? params : [...params, ...fresh];
+      },
+      null,
+      true,
+    );
+    return count;
+  }
+
+  /**
    * Changes a parameter. Its key, type, list flag and fields are what names resolve through, so
    * those changes re-bind the document; stored references (by id) never change.
    */

@@ -16,6 +16,7 @@ import {
   saveGraph,
 } from '../../services/workflows.ts';
 import { builderProcedure, router, viewerProcedure } from '../init.ts';
+import { detectRouter } from './detect.ts';
 
 const ById = z.object({ id: z.string().min(1) });
 const NameAndLabel = z.object({ name: z.string(), label: z.string().default('') });
@@ -86,4 +87,7 @@ export const workflowRouter = router({
     if (!signature) throw badRequest('This workflow does not require signed calls');
     return { headers: await signForTest(ctx.secrets, signature, input.body, ctx.clock()) };
   }),
+
+  /** "Detect data": a sample request proposes the event's parameters (routers/detect.ts). */
+  detect: detectRouter,
 });

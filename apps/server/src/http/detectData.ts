@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/index.ts';
+import { type DetectSample, captureSample, describeCapture } from '../services/detectData.ts';
+import { BodyError, checkFormBody } from './bodies.ts';
+
+export interface DetectDataDeps {
+  db: Db;
+  clock: () => Date;
+  /** The workflow endpoints' body limit: a sample is bounded as a call is. */
+  bodyLimitBytes: number;
+}
+
+const NOT_OPEN =
+  'Detect data is not open for this workflow: open the API event\'s "Detect data" in the editor, then send the request within 10 minutes';
+
+/**
+ * `POST /version-test/api/1.1/wf/<name>/initialize` (and GET, for workflows called with GET): while a
+ * builder has "Detect data" open for the workflow, takes this one request as the sample its
+ * parameters are proposed from, and closes the session; otherwise 404. No run is made. Draft only:
+ * there is no live counterpart.
+ */
+export function registerDetectData(app: FastifyInstance, deps: DetectDataDeps) {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { name } = request.params as { name: string };
+    try {
+      if (request.method === 'POST' && request.jsonText === null) checkFormBody(request.body);
+    } catch (error) {
+      if (error instanceof BodyError) return reply.code(400).send({ status: 'error', message: error.message });
+      throw error;
+    }
+    const contentType: DetectSample['contentType'] = request.jsonText !== null ? 'json' : request.body !== undefined ? 'form' : 'none';
+    const sample = await captureSample(
+      deps.db,
+      name,
+      { body: request.body ?? null, contentType, query: (request.query ?? {}) as Record<string, unknown>, headers: request.headers },
+      deps.clock(),
+    );
+    if (!sample) return reply.code(404).send({ status: 'error', message: NOT_OPEN });
+    return reply.send({ status: 'success', message: describeCapture(sample) });
+  };
+  const options = { bodyLimit: deps.bodyLimitBytes };
+  app.post('/version-test/api/1.1/wf/:name/initialize', options, handler);
+  app.get('/version-test/api/1.1/wf/:name/initialize', { exposeHeadRoute: false }, handler);
+}
