@@ -542,3 +542,27 @@ describe('signed endpoints', () => {
     expect((await server.caller(builder).workflow.byId({ id })).revision).toBe(before.revision);
   });
 });
+
+describe('OpenAPI documents', () => {
+  it('describe the exposed workflows of each environment, with their security; 404 while the API is off', async () => {
+    const live = await fetch(`${server.url}/api/1.1/openapi.json`);
+    expect(live.status).toBe(200);
+    const doc = (await live.json()) as { openapi: string; servers: { url: string }[]; paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(doc.openapi).toMatch(/^3\.1/);
+    expect(doc.servers[0]!.url).toBe(server.url);
+    expect(doc.paths['/api/1.1/wf/guarded']?.post?.security).toBeTruthy();
+    expect(doc.paths['/api/1.1/wf/open']?.post).toBeTruthy();
+    const draft = (await (await fetch(`${server.url}/version-test/api/1.1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(draft.paths)).toContain('/version-test/api/1.1/wf/guarded');
+    expect(Object.keys(draft.paths)).not.toContain('/version-test/api/1.1/wf/hidden');
+
+    const api = server.caller(admin).settings;
+    await api.updateApi({ ...(await api.api()), apiEnabled: false });
+    try {
+      expect((await fetch(`${server.url}/api/1.1/openapi.json`)).status).toBe(404);
+      expect((await fetch(`${server.url}/version-test/api/1.1/wf/open/initialize`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await api.updateApi({ ...(await api.api()), apiEnabled: true });
+    }
+  });
+});

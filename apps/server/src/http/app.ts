@@ -15,6 +15,7 @@ import { BodyError, registerBodyParsers } from './bodies.ts';
 import { httpServerOptions, limitConnectionsPerAddress } from './connections.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
 import { registerDetectData } from './detectData.ts';
+import { registerOpenApi } from './openApiRoutes.ts';
 import { countRefusal, endpointOf, registerWorkflowEndpoints, sendError } from './workflowEndpoints.ts';
 
 export const SESSION_COOKIE = 'switchyard_session';
@@ -123,7 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return user !== null && (user.role === 'admin' || user.role === 'builder');
     },
   });
-  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes });
+  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes, gate: deps.gate });
+  registerOpenApi(app, { db: deps.db, config: deps.config, gate: deps.gate });
   await serveWebApp(app, deps.config.webDist);
   return app;
 }

@@ -1,13 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
+import type { ApiGate } from '../services/apiGate.ts';
 import { type DetectSample, captureSample, describeCapture } from '../services/detectData.ts';
 import { BodyError, checkFormBody } from './bodies.ts';
+import { API_DISABLED } from './endpointGuard.ts';
 
 export interface DetectDataDeps {
   db: Db;
   clock: () => Date;
   /** The workflow endpoints' body limit: a sample is bounded as a call is. */
   bodyLimitBytes: number;
+  /** The API switch and the address rate limit apply as to every workflow endpoint. */
+  gate: ApiGate;
 }
 
 const NOT_OPEN =
@@ -38,7 +42,13 @@ export function registerDetectData(app: FastifyInstance, deps: DetectDataDeps) {
     if (!sample) return reply.code(404).send({ status: 'error', message: NOT_OPEN });
     return reply.send({ status: 'success', message: describeCapture(sample) });
   };
-  const options = { bodyLimit: deps.bodyLimitBytes };
+  // Before the body is read, as for calls: the API switch, then the address's rate limit.
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!deps.gate.settings().apiEnabled) return reply.code(404).send({ status: 'error', message: API_DISABLED });
+    const limited = await deps.gate.limitAddress(request.ip);
+    if (limited) return reply.code(429).header('retry-after', String(limited.retryAfter)).send({ status: 'error', message: limited.message });
+  };
+  const options = { bodyLimit: deps.bodyLimitBytes, onRequest: guard };
   app.post('/version-test/api/1.1/wf/:name/initialize', options, handler);
-  app.get('/version-test/api/1.1/wf/:name/initialize', { exposeHeadRoute: false }, handler);
+  app.get('/version-test/api/1.1/wf/:name/initialize', { onRequest: guard, exposeHeadRoute: false }, handler);
 }
