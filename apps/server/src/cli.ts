@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { Role, createUser } from './services/accounts.ts';
 import { type TokenSummary, createToken, listTokens, revokeToken } from './services/apiTokens.ts';
+import { CLI_ACTOR } from './services/audit.ts';
 import { AppError } from './services/errors.ts';
 import { resetPassword } from './services/passwordReset.ts';
 import { type RunDetail, RunStatus, type RunSummary, Environment, getRun, listRuns } from './services/runs.ts';
@@ -339,7 +340,7 @@ async function tokenCommand(args: string[]) {
         if (!workflow) throw new UsageError(`No workflow called "${name}"`);
         ids.push(workflow.id);
       }
-      return createToken(db, { label: values.label!, workflowIds: names ? ids : null }, 'cli');
+      return createToken(db, { label: values.label!, workflowIds: names ? ids : null }, CLI_ACTOR);
     }, { mustExist: true });
     console.log(`Created token "${summary.label}" (id ${summary.id}) for ${tokenScope(summary)}.`);
     console.log('Store it now: it is not shown again.');
@@ -364,7 +365,7 @@ async function tokenCommand(args: string[]) {
   if (sub === 'revoke') {
     const id = rest[0];
     if (!id) throw new UsageError('token revoke needs a token id (see "token list")');
-    const summary = await withDb((db) => revokeToken(db, id, 'cli'), { mustExist: true });
+    const summary = await withDb((db) => revokeToken(db, id, CLI_ACTOR), { mustExist: true });
     console.log(`Revoked token "${summary.label}" (id ${summary.id})`);
     return;
   }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { WorkflowSettings } from '@switchyard/workflow';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, builder, eventually, graphWith, saveWorkflow, startTestServer } from './helpers.ts';
+import { type TestServer, builder, eventually, graphWith, saveWorkflow, startTestServer, builderCookie } from './helpers.ts';
 
 // Response bodies are checked field by field below, so `any` is the honest type here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,9 +63,11 @@ describe('the run engine', () => {
 
   it('pages through runs newest first without gaps or repeats, and filters them', async () => {
     await saveWorkflow(server, 'many', greet);
+    // A third are test runs from the editor's test panel (a builder's session and its header).
+    const cookie = await builderCookie(server);
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) {
-      const response = await call(server, '/version-test/api/1.1/wf/many', { name: `n${i}` }, i % 3 === 0 ? { 'x-switchyard-trigger': 'test' } : {});
+      const response = await call(server, '/version-test/api/1.1/wf/many', { name: `n${i}` }, i % 3 === 0 ? { 'x-switchyard-trigger': 'test', cookie } : {});
       ids.push(response.headers.get('x-switchyard-run-id')!);
     }
     const caller = server.caller(builder);

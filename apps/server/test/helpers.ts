@@ -6,7 +6,7 @@ import { type ActionConfig, DEFAULT_SETTINGS, type Parameter, type WorkflowGraph
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
-import type { SessionUser } from '../src/services/accounts.ts';
+import { type SessionUser, createUser } from '../src/services/accounts.ts';
 import { LoginLimiter } from '../src/services/loginLimiter.ts';
 import type { RequestTarget } from '../src/trpc/context.ts';
 import { createCaller } from '../src/trpc/router.ts';
@@ -155,4 +155,21 @@ export async function saveWorkflow(server: TestServer, name: string, graph: Work
   const { id } = await caller.workflow.create({ name, label: '' });
   await caller.workflow.save({ id, graph });
   return id;
+}
+
+/**
+ * A real session cookie of a new builder account, signed in over HTTP: what the editor's test
+ * panel sends (with `x-switchyard-trigger: test`) to run a draft as a test run.
+ */
+export async function builderCookie(server: TestServer): Promise<string> {
+  const email = `panel-${Math.random().toString(36).slice(2)}@example.com`;
+  const password = 'a long enough password';
+  await createUser(server.db, { email, password, role: 'builder' });
+  const response = await fetch(`${server.url}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { email, password } }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
 }

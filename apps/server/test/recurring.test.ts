@@ -194,7 +194,15 @@ describe('recurring jobs', () => {
     const live = await fetch(`${server.url}/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(live.status).toBe(404);
     expect(((await live.json()) as { message: string }).message).toMatch(/recurring job/);
-    const draft = await fetch(`${server.url}/version-test/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    // Its draft can be tried, with a token (or from the editor's test panel), never by anyone.
+    const anonymous = await fetch(`${server.url}/version-test/api/1.1/wf/every-minute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+    const { token } = await server.caller(admin).token.create({ label: 'try it', workflowIds: null });
+    const draft = await fetch(`${server.url}/version-test/api/1.1/wf/every-minute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
     expect(draft.status).toBe(200);
     expect(await job(everyMinute, 'live')).toMatchObject({ available: true, enabled: false });
     // Nor can it be scheduled in live, around the admins' switch.

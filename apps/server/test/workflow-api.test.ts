@@ -566,3 +566,30 @@ describe('OpenAPI documents', () => {
     }
   });
 });
+
+describe('the audit log', () => {
+  it('records token, settings, secret and release changes with who made them', async () => {
+    const actions = async () => new Set((await server.db.auditEvent.findMany({ select: { action: true, actorName: true } })).map((e) => `${e.action} by ${e.actorName}`));
+    const { summary } = await server.caller(admin).token.create({ label: 'audited', workflowIds: null });
+    await server.caller(admin).token.revoke({ id: summary.id });
+    const api = server.caller(admin).settings;
+    await api.updateApi({ ...(await api.api()), rateLimitPerToken: 1000 });
+    await api.updateApi({ ...(await api.api()), rateLimitPerToken: null });
+    const { secret } = await server.caller(builder).secrets.create({ name: `audited-${Date.now()}` });
+    await server.caller(builder).secrets.rotate({ id: secret.id });
+    await server.caller(admin).secrets.delete({ id: secret.id });
+    await server.caller(admin).release.deploy();
+    const seen = await actions();
+    for (const expected of [
+      `token.created by ${admin.email}`,
+      `token.revoked by ${admin.email}`,
+      `settings.changed by ${admin.email}`,
+      `secret.created by ${builder.email}`,
+      `secret.rotated by ${builder.email}`,
+      `secret.deleted by ${admin.email}`,
+      `release.deployed by ${admin.email}`,
+    ]) {
+      expect(seen.has(expected), expected).toBe(true);
+    }
+  });
+});

@@ -97,7 +97,11 @@ export class ApiGate {
   private settingsOf(environment: Environment, workflowId: string, release: number | null, frozen: string | null): Endpoint | null {
     const saved = this.savedSettings(workflowId);
     if (saved !== 'deleted' && saved !== 'no_api_event') return { workflowId, endpoint: saved };
-    if (environment === 'live' && frozen !== null) return { workflowId, endpoint: this.deployedSettings(release!, workflowId, frozen) };
+    if (environment === 'live' && frozen !== null) {
+      // A recurring job deployed has no live endpoint: the engine says so.
+      const deployed = this.deployedSettings(release!, workflowId, frozen);
+      return deployed === 'no_api_event' ? null : { workflowId, endpoint: deployed };
+    }
     if (saved === 'no_api_event') return { workflowId, endpoint: NEW_ENDPOINT };
     return null;
   }
@@ -118,15 +122,15 @@ export class ApiGate {
   }
 
   /** What a release froze for a workflow. */
-  private deployedSettings(release: number, workflowId: string, frozen: string): EndpointSettings {
+  private deployedSettings(release: number, workflowId: string, frozen: string): EndpointSettings | 'no_api_event' {
     const key = `r:${release}:${workflowId}`;
     let entry = this.endpoints.get(key);
     if (entry === undefined) {
       const trigger = parseDefinition(JSON.parse(frozen)).trigger;
-      entry = trigger.type === 'api' ? (trigger.endpoint ?? OPEN_ENDPOINT) : NEW_ENDPOINT;
+      entry = trigger.type === 'api' ? (trigger.endpoint ?? OPEN_ENDPOINT) : 'no_api_event';
       this.remember(key, entry);
     }
-    return entry as EndpointSettings;
+    return entry;
   }
 
   private remember(key: string, entry: EndpointSettings | 'no_api_event'): void {

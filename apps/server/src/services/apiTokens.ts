@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
+import { type Actor, actorName, audit } from './audit.ts';
 import { badRequest, notFound } from './errors.ts';
 
 /** What a token looks like: "sy_" then 32 random bytes (base64url), so a leaked one is recognisable. */
@@ -41,7 +42,7 @@ export interface TokenSummary {
 }
 
 /** Makes a token; its value is in the answer and nowhere else (only its hash is stored). */
-export async function createToken(db: Db, raw: CreateTokenInput, createdBy: string): Promise<{ token: string; summary: TokenSummary }> {
+export async function createToken(db: Db, raw: CreateTokenInput, by: Actor): Promise<{ token: string; summary: TokenSummary }> {
   const input = CreateTokenInput.parse(raw);
   const workflowIds = input.workflowIds === null ? [] : [...new Set(input.workflowIds)];
   if (workflowIds.length > 0) {
@@ -53,18 +54,23 @@ export async function createToken(db: Db, raw: CreateTokenInput, createdBy: stri
     throw badRequest(`An instance may have at most ${MAX_TOKENS} active tokens: revoke unused ones first`);
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const row = await db.apiToken.create({
-    data: {
-      id: uuidv7(),
-      label: input.label,
-      tokenHash: hashToken(token),
-      prefix: token.slice(0, PREFIX_SHOWN),
-      allWorkflows: input.workflowIds === null,
-      workflowIds: JSON.stringify(workflowIds),
-      dataApi: input.dataApi,
-      createdAt: new Date(),
-      createdBy,
-    },
+  const id = uuidv7();
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: {
+        id,
+        label: input.label,
+        tokenHash: hashToken(token),
+        prefix: token.slice(0, PREFIX_SHOWN),
+        allWorkflows: input.workflowIds === null,
+        workflowIds: JSON.stringify(workflowIds),
+        dataApi: input.dataApi,
+        createdAt: new Date(),
+        createdBy: actorName(by),
+      },
+    });
+    await audit(tx, { actor: by, action: 'token.created', target: { type: 'token', id, label: input.label }, details: { allWorkflows: input.workflowIds === null, workflowIds } });
+    return created;
   });
   const [summary] = await summaries(db, [row]);
   return { token, summary: summary! };
@@ -76,10 +82,14 @@ export async function listTokens(db: Db): Promise<TokenSummary[]> {
 }
 
 /** Revokes a token: the next call carrying it gets 401, in every process (calls look it up each time). */
-export async function revokeToken(db: Db, id: string, revokedBy: string): Promise<TokenSummary> {
-  const row = await db.apiToken.findUnique({ where: { id } });
-  if (!row) throw notFound('There is no such token');
-  const updated = row.revokedAt ? row : await db.apiToken.update({ where: { id }, data: { revokedAt: new Date(), revokedBy } });
+export async function revokeToken(db: Db, id: string, by: Actor): Promise<TokenSummary> {
+  const updated = await db.$transaction(async (tx) => {
+    const row = await tx.apiToken.findUnique({ where: { id } });
+    if (!row) throw notFound('There is no such token');
+    if (row.revokedAt) return row;
+    await audit(tx, { actor: by, action: 'token.revoked', target: { type: 'token', id, label: row.label } });
+    return tx.apiToken.update({ where: { id }, data: { revokedAt: new Date(), revokedBy: actorName(by) } });
+  });
   const [summary] = await summaries(db, [updated]);
   return summary!;
 }

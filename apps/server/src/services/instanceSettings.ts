@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
 import type { InstanceApiSettings } from './apiGate.ts';
+import { type Actor, actorName, audit } from './audit.ts';
 
 /** "https://shop.example.com": scheme, host and an optional port; "*" allows any origin. */
 const Origin = z
@@ -48,16 +49,25 @@ export async function readApiSettings(db: Db): Promise<ApiSettingsView> {
   };
 }
 
-export async function updateApiSettings(db: Db, raw: ApiSettingsInput, updatedBy: string): Promise<ApiSettingsView> {
+export async function updateApiSettings(db: Db, raw: ApiSettingsInput, by: Actor): Promise<ApiSettingsView> {
   const input = ApiSettingsInput.parse(raw);
+  const before = await readApiSettings(db);
   const data = {
     apiEnabled: input.apiEnabled,
     rateLimitPerToken: input.rateLimitPerToken,
     rateLimitPerAddress: input.rateLimitPerAddress,
     corsOrigins: JSON.stringify([...new Set(input.corsOrigins)]),
     updatedAt: new Date(),
-    updatedBy,
+    updatedBy: actorName(by),
   };
-  await db.instanceSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+  const changed = (['apiEnabled', 'rateLimitPerToken', 'rateLimitPerAddress', 'corsOrigins'] as const).filter(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(key === 'corsOrigins' ? [...new Set(input.corsOrigins)] : input[key]),
+  );
+  await db.$transaction(async (tx) => {
+    await tx.instanceSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+    if (changed.length > 0) {
+      await audit(tx, { actor: by, action: 'settings.changed', target: { type: 'settings', id: 'workflow_api', label: 'Workflow API' }, details: Object.fromEntries(changed.map((k) => [k, input[k]])) });
+    }
+  });
   return readApiSettings(db);
 }

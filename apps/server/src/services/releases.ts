@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type WorkflowDiff, diffDefinitions, parseDefinition } from '@switchyard/workflow';
 import { z } from 'zod';
 import type { Db, Prisma } from '../db/index.ts';
+import { type Actor, CLI_ACTOR, SYSTEM_ACTOR, audit } from './audit.ts';
 import { withBusyRetry } from './busy.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { type Entry, type Refusal, ReleaseChanges, changesBetween, dependents, planDeploy } from './releasePlan.ts';
@@ -125,6 +126,9 @@ async function createRelease(
       workflows: { create: entries.map((e) => ({ workflowId: e.workflowId, name: e.name, definition: e.definition, sourceRevision: e.sourceRevision })) },
     },
   });
+  const actor: Actor = author.byId ? { kind: 'user', userId: author.byId, email: author.by } : author.by === 'cli' ? CLI_ACTOR : SYSTEM_ACTOR;
+  const action = kind === 'restore' ? 'release.restored' : kind === 'take_off' ? 'release.taken_off' : 'release.deployed';
+  await audit(tx, { actor, action, target: { type: 'release', id: String(number), label: `#${number}` }, details: { kind, restoredFrom, changes } });
   return { number, changes };
 }
 
@@ -209,8 +213,11 @@ export async function deleteWorkflowAndLive(db: Db, id: string, options: { takeO
       const live = await liveEntries(tx);
       const isLive = live.entries.some((e) => e.workflowId === id);
       const release = options.takeOffLive && isLive ? await takeOffWithin(tx, [id], options) : null;
+      const doomed = await tx.workflow.findUnique({ where: { id }, select: { name: true } });
       const { count } = await tx.workflow.deleteMany({ where: { id } });
       if (count === 0) throw notFound('This workflow does not exist (it may have been deleted)');
+      const actor: Actor = options.byId ? { kind: 'user', userId: options.byId, email: options.by } : CLI_ACTOR;
+      await audit(tx, { actor, action: 'workflow.deleted', target: { type: 'workflow', id, label: doomed?.name ?? null }, details: { takenOffLive: release !== null, stillLive: isLive && !release } });
       return { release: release?.number ?? null, stillLive: isLive && !release };
     }),
   );

@@ -6,6 +6,7 @@ import { withBusyRetry } from './busy.ts';
 import { conflict, notFound } from './errors.ts';
 import type { SecretBox } from './secretBox.ts';
 import { generateSigningSecret } from './signatures.ts';
+import { type Actor, actorName, audit } from './audit.ts';
 import { fromRow } from './workflows.ts';
 
 /**
@@ -81,7 +82,8 @@ export class SecretStore {
     return rows.map((row) => summary(row, users));
   }
 
-  async create(input: CreateSecretInput, createdBy: string): Promise<RevealedOnce> {
+  async create(input: CreateSecretInput, by: Actor): Promise<RevealedOnce> {
+    const createdBy = actorName(by);
     const { name, purpose, value: given } = CreateSecretInput.parse(input);
     const value = given ?? generateSigningSecret();
     const id = newSecretId();
@@ -89,20 +91,28 @@ export class SecretStore {
     const row = await withBusyRetry(() =>
       this.db.$transaction(async (tx) => {
         if ((await tx.secret.count()) >= MAX_SECRETS) throw conflict(`There are already ${MAX_SECRETS} secrets: delete some first`);
-        return guarded(name, () => tx.secret.create({ data: { id, name, purpose, ...bytes(sealed), createdBy }, select: SUMMARY }));
+        const created = await guarded(name, () => tx.secret.create({ data: { id, name, purpose, ...bytes(sealed), createdBy }, select: SUMMARY }));
+        await audit(tx, { actor: by, action: 'secret.created', target: { type: 'secret', id, label: name }, details: { purpose } });
+        return created;
       }),
     );
     return { secret: summary(row, new Map()), value };
   }
 
   /** Replaces the value, keeping the id: workflows that refer to it need no edit. */
-  async rotate(input: RotateSecretInput): Promise<RevealedOnce> {
+  async rotate(input: RotateSecretInput, by: Actor): Promise<RevealedOnce> {
     const { id, value: given } = RotateSecretInput.parse(input);
     const value = given ?? generateSigningSecret();
     const sealed = this.box.seal(value, id);
     let row;
     try {
-      row = await withBusyRetry(() => this.db.secret.update({ where: { id }, data: bytes(sealed), select: SUMMARY }));
+      row = await withBusyRetry(() =>
+        this.db.$transaction(async (tx) => {
+          const updated = await tx.secret.update({ where: { id }, data: bytes(sealed), select: SUMMARY });
+          await audit(tx, { actor: by, action: 'secret.rotated', target: { type: 'secret', id, label: updated.name } });
+          return updated;
+        }),
+      );
     } catch (error) {
       if (isRecordMissing(error)) throw notFound(GONE);
       throw error;
@@ -112,7 +122,7 @@ export class SecretStore {
   }
 
   /** Deletes a secret no saved workflow's endpoint refers to; refused otherwise, naming the workflows. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, by: Actor): Promise<void> {
     await withBusyRetry(() =>
       this.db.$transaction(async (tx) => {
         const row = await tx.secret.findUnique({ where: { id }, select: { name: true } });
@@ -123,6 +133,7 @@ export class SecretStore {
           throw conflict(`"${row.name}" is used to check the signatures of ${names}: choose another secret there first`).because('in_use');
         }
         await tx.secret.delete({ where: { id } });
+        await audit(tx, { actor: by, action: 'secret.deleted', target: { type: 'secret', id, label: row.name } });
       }),
     );
     this.#cache.delete(id);

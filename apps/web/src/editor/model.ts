@@ -1,4 +1,5 @@
 import {
+  NEW_ENDPOINT,
   type ActionNode,
   type ApiEventNode,
   type Diagnostic,
@@ -159,7 +160,12 @@ export class EditorModel {
    * What the event had of its own kind when it was switched to the other (the API event's
    * parameters, the Recurring event's schedule), so switching back in this session brings it back.
    */
-  private switchedAway: { parameters?: Parameter[]; typing?: ApiEventNode['data']['typing']; schedule?: RecurrenceSpec } = {};
+  private switchedAway: {
+    parameters?: Parameter[];
+    typing?: ApiEventNode['data']['typing'];
+    endpoint?: ApiEventNode['data']['endpoint'];
+    schedule?: RecurrenceSpec;
+  } = {};
   /** The cron text or "every" last used, so switching the schedule's kind back brings it back. */
   private scheduleMemory: { cron?: string; every?: { every: number; unit: Extract<RecurrenceSpec, { kind: 'every' }>['unit'] } } = {};
 
@@ -597,18 +603,19 @@ export class EditorModel {
     let replacement: EventNode;
     if (kind === 'recurringEvent') {
       if (event.type === 'apiEvent') {
-        this.switchedAway = { ...this.switchedAway, parameters: event.data.parameters, typing: event.data.typing };
+        this.switchedAway = { ...this.switchedAway, parameters: event.data.parameters, typing: event.data.typing, endpoint: event.data.endpoint };
       }
       const schedule = this.switchedAway.schedule ?? defaultSchedule();
       replacement = { id: event.id, type: 'recurringEvent', position: event.position, data: { schedule, ...common } } satisfies RecurringEventNode;
     } else {
       if (event.type === 'recurringEvent') this.switchedAway = { ...this.switchedAway, schedule: event.data.schedule };
-      const { parameters = [], typing } = this.switchedAway;
+      // A new API event requires a token, like a new workflow's; one switched back to keeps its own.
+      const { parameters = [], typing, endpoint = NEW_ENDPOINT } = this.switchedAway;
       replacement = {
         id: event.id,
         type: 'apiEvent',
         position: event.position,
-        data: { parameters, ...common, ...(typing && { typing }) },
+        data: { parameters, ...common, ...(typing && { typing }), endpoint },
       } satisfies ApiEventNode;
     }
     this.commit(

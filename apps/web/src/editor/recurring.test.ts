@@ -114,7 +114,8 @@ describe('switching the event kind', () => {
     };
     const editor = editorWith({ ...emptyGraph(), nodes: [recurring] });
     editor.switchEvent('apiEvent');
-    expect(eventOf(editor)).toMatchObject({ id: 'event', type: 'apiEvent', data: { parameters: [] } });
+    // ...and requires a token, as a new workflow does.
+    expect(eventOf(editor)).toMatchObject({ id: 'event', type: 'apiEvent', data: { parameters: [], endpoint: { auth: 'admin_token' } } });
     expect(compile('nightly', editor.toGraph()).diagnostics).toEqual([]);
   });
 

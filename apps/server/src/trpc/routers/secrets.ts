@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userActor } from '../../services/audit.ts';
 import { CreateSecretInput, RotateSecretInput, SecretId } from '../../services/secrets.ts';
 import { adminProcedure, builderProcedure, router } from '../init.ts';
 
@@ -13,11 +14,11 @@ import { adminProcedure, builderProcedure, router } from '../init.ts';
 export const secretsRouter = router({
   list: builderProcedure.query(({ ctx }) => ctx.secrets.list()),
 
-  create: builderProcedure.input(CreateSecretInput).mutation(({ ctx, input }) => ctx.secrets.create(input, ctx.user.email)),
+  create: builderProcedure.input(CreateSecretInput).mutation(({ ctx, input }) => ctx.secrets.create(input, userActor(ctx.user))),
 
-  rotate: builderProcedure.input(RotateSecretInput).mutation(({ ctx, input }) => ctx.secrets.rotate(input)),
+  rotate: builderProcedure.input(RotateSecretInput).mutation(({ ctx, input }) => ctx.secrets.rotate(input, userActor(ctx.user))),
 
   delete: adminProcedure.input(z.object({ id: SecretId })).mutation(async ({ ctx, input }) => {
-    await ctx.secrets.delete(input.id);
+    await ctx.secrets.delete(input.id, userActor(ctx.user));
   }),
 });
