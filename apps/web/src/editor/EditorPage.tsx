@@ -11,6 +11,7 @@ import { toast } from '../components/toast.tsx';
 import { Badge, CopyButton, EmptyState, ErrorState, LoadingBlock } from '../components/ui.tsx';
 import { plural } from '../lib/format.ts';
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
+import { usePublicUrl } from '../lib/usePublicUrl.ts';
 import { DeployDialog } from '../pages/releases/DeployDialog.tsx';
 import { LiveBadge } from '../pages/releases/LiveBadge.tsx';
 import { Autosaver, pendingSave } from './autosave.ts';
@@ -312,7 +313,7 @@ function AccessBadge({ endpoint }: { endpoint: EndpointSettings }) {
 
 /** One generated endpoint: its path on screen, the full URL in the tooltip and on the clipboard. */
 function Endpoint({ label, method, path }: { label: string; method: string; path: string }) {
-  const url = `${window.location.origin}${path}`;
+  const url = `${usePublicUrl()}${path}`;
   return (
     <div className="endpoint">
       <span className="endpoint-label">{label}</span>

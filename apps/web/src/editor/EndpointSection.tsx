@@ -1,6 +1,22 @@
-import { type ApiAuth, type ApiEventNode, type EndpointSettings, type HttpMethod, OPEN_ENDPOINT, endpointSettings, isOpenToAnyone } from '@switchyard/workflow';
+import {
+  type ApiAuth,
+  type ApiEventNode,
+  type EndpointSettings,
+  type HttpMethod,
+  MAX_SIGNING_SECRETS,
+  OPEN_ENDPOINT,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+  endpointSettings,
+  isOpenToAnyone,
+} from '@switchyard/workflow';
+import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
+import { Link } from 'react-router';
+import { useTRPC } from '../api/trpc.ts';
+import { useCurrentUser } from '../auth.tsx';
 import { CopyButton } from '../components/ui.tsx';
+import { usePublicUrl } from '../lib/usePublicUrl.ts';
 import { useEditor, useEditorState } from './context.ts';
 import { curlExample } from './curl.ts';
 import { Section } from './fields.tsx';
@@ -21,7 +37,7 @@ export function EndpointSection({ node, readOnly }: { node: ApiEventNode; readOn
   const endpoint = endpointSettings(node) ?? OPEN_ENDPOINT;
   const update = (patch: Partial<EndpointSettings>) => editor.updateEvent(node.id, (data) => ({ ...data, endpoint: { ...(data.endpoint ?? OPEN_ENDPOINT), ...patch } }));
   const open = isOpenToAnyone(endpoint);
-  const baseUrl = window.location.origin;
+  const baseUrl = usePublicUrl();
 
   return (
     <Section title="Endpoint" hint="Who may call this workflow and how. Changes here apply when saved, to the draft and the live endpoint at once.">
@@ -70,6 +86,7 @@ export function EndpointSection({ node, readOnly }: { node: ApiEventNode; readOn
           )}
         </>
       )}
+      {endpoint.exposed && <SignatureSetting endpoint={endpoint} readOnly={readOnly} onChange={(signature) => update({ signature })} />}
       <div className="checkbox-field">
         <input id={`${id}-ok`} type="checkbox" checked={endpoint.okWhenSkipped} disabled={readOnly} onChange={(e) => update({ okWhenSkipped: e.target.checked })} />
         <label htmlFor={`${id}-ok`}>Return 200 if the condition is not met</label>
@@ -93,5 +110,83 @@ export function EndpointSection({ node, readOnly }: { node: ApiEventNode; readOn
         </div>
       )}
     </Section>
+  );
+}
+
+/**
+ * "Signed calls only": the provider's scheme and the signing secrets calls may be signed with
+ * (several while one is rotated out). Secrets are chosen from the store by id, never typed here.
+ */
+function SignatureSetting({
+  endpoint,
+  readOnly,
+  onChange,
+}: {
+  endpoint: EndpointSettings;
+  readOnly: boolean;
+  onChange: (signature: EndpointSettings['signature']) => void;
+}) {
+  const id = useId();
+  const trpc = useTRPC();
+  const canList = useCurrentUser().role !== 'viewer';
+  const secrets = useQuery({ ...trpc.secrets.list.queryOptions(), enabled: canList });
+  const signature = endpoint.signature;
+  const chosen = new Set(signature?.secretIds ?? []);
+  const signing = (secrets.data ?? []).filter((s) => s.purpose === 'signing');
+  const setScheme = (scheme: SignatureScheme | '') => {
+    if (scheme === '') return onChange(null);
+    // A scheme needs a secret: the first one stands in until the builder picks.
+    const secretIds = signature?.secretIds.length ? signature.secretIds : signing.slice(0, 1).map((s) => s.id);
+    onChange({ scheme, secretIds });
+  };
+  const toggle = (secretId: string, on: boolean) => {
+    if (!signature) return;
+    const next = on ? [...signature.secretIds, secretId] : signature.secretIds.filter((s) => s !== secretId);
+    if (next.length > 0) onChange({ ...signature, secretIds: next.slice(0, MAX_SIGNING_SECRETS) });
+  };
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={`${id}-scheme`}>
+        Signature
+      </label>
+      <select
+        id={`${id}-scheme`}
+        value={signature?.scheme ?? ''}
+        disabled={readOnly || (!signature && signing.length === 0)}
+        onChange={(e) => setScheme(e.target.value as SignatureScheme | '')}
+      >
+        <option value="">Not required</option>
+        {(Object.keys(SIGNATURE_SCHEMES) as SignatureScheme[]).map((scheme) => (
+          <option key={scheme} value={scheme}>
+            {SIGNATURE_SCHEMES[scheme].label} ({SIGNATURE_SCHEMES[scheme].headers.join(', ')})
+          </option>
+        ))}
+      </select>
+      {!signature && signing.length === 0 && (
+        <p className="muted small">
+          Calls can be required to carry a provider's signature (Stripe, GitHub, Standard Webhooks): first add a signing secret in{' '}
+          <Link to="/settings/secrets">Settings › Signing secrets</Link>.
+        </p>
+      )}
+      {signature && (
+        <div className="signature-secrets" role="group" aria-label="Signing secrets calls may be signed with">
+          {signing.map((secret) => (
+            <label key={secret.id} className="check-row">
+              <input
+                type="checkbox"
+                checked={chosen.has(secret.id)}
+                disabled={readOnly || (chosen.has(secret.id) && chosen.size === 1) || (!chosen.has(secret.id) && chosen.size >= MAX_SIGNING_SECRETS)}
+                onChange={(e) => toggle(secret.id, e.target.checked)}
+              />
+              {secret.name}
+            </label>
+          ))}
+          <p className="muted small">
+            Checked over the exact bytes, with 5 minutes of clock tolerance; a call that fails gets 401 and makes no run. Tick two while rotating a
+            secret. The test panel signs its calls on the server.
+          </p>
+        </div>
+      )}
+    </div>
   );
 }

@@ -150,6 +150,7 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
   const parameters = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.parameters) ?? [];
   const mode = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.settings.mode);
   const method = useEditorState((s) => s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.endpoint?.method ?? 'POST');
+  const signed = useEditorState((s) => Boolean(s.nodes.find((n): n is ApiEventNode => n.type === 'apiEvent')?.data.endpoint?.signature));
   const errorCount = useEditorState((s) => editor.diagnostics(s).errorCount);
   const result = useEditorState((s) => s.testCall);
   const scheduled = useEditorState((s) => s.scheduledTest);
@@ -212,15 +213,14 @@ export function TestPanel({ flush }: { flush: () => Promise<boolean> }) {
     try {
       const started = performance.now();
       // "test": the run is recorded as a test run of the draft; with the session, a token-guarded draft runs too.
+      const sent = method === 'GET' ? '' : JSON.stringify(body);
+      // A signed endpoint: the server signs these exact bytes with the endpoint's secret (never sent here).
+      const signature = signed ? (await client.workflow.signTest.mutate({ id: editor.workflowId ?? '', body: sent })).headers : {};
+      const headers = { 'x-switchyard-trigger': 'test', ...signature };
       const response =
         method === 'GET'
-          ? await fetch(`${url}?${queryString(body)}`, { headers: { 'x-switchyard-trigger': 'test' }, credentials: 'include' })
-          : await fetch(url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-switchyard-trigger': 'test' },
-              body: JSON.stringify(body),
-              credentials: 'include',
-            });
+          ? await fetch(`${url}?${queryString(body)}`, { headers, credentials: 'include' })
+          : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent, credentials: 'include' });
       const durationMs = performance.now() - started;
       const text = await response.text();
       let parsed: unknown = text;

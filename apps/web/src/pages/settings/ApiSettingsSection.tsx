@@ -5,7 +5,7 @@ import type { RouterOutputs } from '../../api/types.ts';
 import { useCurrentUser } from '../../auth.tsx';
 import { Switch } from '../../components/Switch.tsx';
 import { toast } from '../../components/toast.tsx';
-import { ErrorState, Field, LoadingBlock, RelativeTime } from '../../components/ui.tsx';
+import { CopyButton, ErrorState, Field, LoadingBlock, RelativeTime } from '../../components/ui.tsx';
 import { useDocumentTitle } from '../../lib/useDocumentTitle.ts';
 import { ChainDepthLimit } from '../scheduler/SchedulerStrip.tsx';
 import { parseOrigins, parseRateLimit } from './settingsForm.ts';
@@ -25,6 +25,7 @@ export function ApiSettingsSection() {
   if (settings.isError) return <ErrorState title="Could not load the settings" error={settings.error} onRetry={() => void settings.refetch()} />;
   return (
     <>
+      <AddressCard />
       <ApiForm key={settings.dataUpdatedAt} settings={settings.data} isAdmin={isAdmin} />
       <section className="card settings-card" aria-labelledby="recursion-title">
         <h2 id="recursion-title" className="settings-card-title">
@@ -149,5 +150,45 @@ function ApiForm({ settings, isAdmin }: { settings: ApiSettings; isAdmin: boolea
         )}
       </div>
     </form>
+  );
+}
+
+/** Where callers reach this instance (PUBLIC_URL), and the OpenAPI documents that describe it. */
+function AddressCard() {
+  const trpc = useTRPC();
+  const info = useQuery(trpc.instance.info.queryOptions());
+  const base = info.data?.publicUrl ?? window.location.origin;
+  const documents = [
+    { label: 'OpenAPI (live)', url: `${base}/api/1.1/openapi.json` },
+    { label: 'OpenAPI (draft)', url: `${base}/version-test/api/1.1/openapi.json` },
+  ];
+  return (
+    <section className="card settings-card" aria-labelledby="address-title">
+      <h2 id="address-title" className="settings-card-title">
+        Address
+      </h2>
+      <dl className="settings-address">
+        <dt>Public URL</dt>
+        <dd>
+          <code data-testid="public-url">{base}</code>{' '}
+          <span className="muted small">
+            {info.data?.publicUrlFromEnvironment
+              ? 'from PUBLIC_URL'
+              : "this page's address: set PUBLIC_URL in the server's environment when callers use another one"}
+          </span>
+        </dd>
+        {documents.map((doc) => (
+          <div key={doc.url} className="settings-address-row">
+            <dt>{doc.label}</dt>
+            <dd>
+              <a href={doc.url} target="_blank" rel="noreferrer">
+                <code>{doc.url}</code>
+              </a>{' '}
+              <CopyButton text={doc.url} what={`${doc.label} URL`} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }

@@ -6,6 +6,7 @@ import { useCurrentUser } from '../../auth.tsx';
 import { toast } from '../../components/toast.tsx';
 import { Badge, CopyButton, Dialog, EmptyState, ErrorState, Field, LoadingBlock, RelativeTime } from '../../components/ui.tsx';
 import { useDocumentTitle } from '../../lib/useDocumentTitle.ts';
+import { usePublicUrl } from '../../lib/usePublicUrl.ts';
 
 type Token = RouterOutputs['token']['list'][number];
 type Created = RouterOutputs['token']['create'];
@@ -202,7 +203,7 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
 }
 
 function ShowOnceDialog({ created, onClose }: { created: Created; onClose: () => void }) {
-  const example = `curl -X POST ${window.location.origin}/api/1.1/wf/<name> \\\n  -H 'authorization: Bearer ${created.token}' \\\n  -H 'content-type: application/json' -d '{}'`;
+  const example = `curl -X POST ${usePublicUrl()}/api/1.1/wf/<name> \\\n  -H 'authorization: Bearer ${created.token}' \\\n  -H 'content-type: application/json' -d '{}'`;
   return (
     <Dialog
       title={`Token “${created.summary.label}” created`}
