@@ -26,7 +26,7 @@ Commands:
                                         not given) and end the account's sessions
   export <name|--all> [dir]             Write workflows as JSON files into dir (default: .)
   import <file|dir> [--deploy]          Create or replace workflows from JSON files; --deploy then
-                                        deploys a new release. All or nothing.
+                                        deploys them in a new release. All or nothing.
   deploy [--workflow NAME]... [--note TEXT]
                                         Deploy every workflow, or only those named (the others stay
                                         as they are live). Prints the release number, then each

@@ -20,25 +20,30 @@ export async function exportWorkflows(db: Db, names: string[] | 'all'): Promise<
 }
 
 /**
- * Creates or replaces (by name) the drafts of the given workflows, and deploys if asked, all in one
- * transaction: if anything fails, including the deploy, nothing is imported.
+ * Creates or replaces (by name) the drafts of the given workflows, and deploys them if asked, all in
+ * one transaction: if anything fails, including the deploy of one of them, nothing is imported.
  */
 export async function importWorkflows(db: Db, files: WorkflowFile[], options: { deployAs?: string }) {
   return withBusyRetry(() => db.$transaction(async (tx) => {
     let created = 0;
     let replaced = 0;
+    const ids: string[] = [];
     for (const file of files) {
       const graph = JSON.stringify(bindGraph(file.graph));
       const existing = await tx.workflow.findUnique({ where: { name: file.name }, select: { id: true } });
       if (existing) {
         await tx.workflow.update({ where: { id: existing.id }, data: { label: file.label, graph, revision: { increment: 1 } } });
+        ids.push(existing.id);
         replaced++;
       } else {
-        await tx.workflow.create({ data: { id: randomUUID(), name: file.name, label: file.label, graph } });
+        const id = randomUUID();
+        await tx.workflow.create({ data: { id, name: file.name, label: file.label, graph } });
+        ids.push(id);
         created++;
       }
     }
-    const release = options.deployAs ? await deployWithin(tx, options.deployAs) : null;
+    // The imported workflows go live; the others stay as they are (a broken draft elsewhere does not block an import).
+    const release = options.deployAs && ids.length > 0 ? await deployWithin(tx, options.deployAs, { workflowIds: ids }) : null;
     // An import is all or nothing: a workflow the deploy refused undoes the whole import.
     if (release && release.refused.length > 0) {
       throw badRequest(`Cannot deploy: fix these workflows first. ${release.refused.map((r) => `"${r.name}": ${r.reason}`).join('; ')}`);
