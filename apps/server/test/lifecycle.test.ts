@@ -22,6 +22,7 @@ describe('start-up and shutdown', () => {
       '20261128000300_deploys',
       '20261128000400_secrets',
       '20261128000500_detect_data',
+      '20261128000600_deleted_live_endpoints',
     ]);
     expect(rows[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(migrate(`${server.dataDir}/switchyard.db`).applied).toEqual([]);

@@ -419,6 +419,19 @@ describe('hostile callers (review findings)', () => {
     expect((await call('/version-test/api/1.1/wf/locked-live', { body: {}, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 
+  it('a workflow locked down and then deleted stays locked down while it is still live', async () => {
+    const id = await save('legacy-open', sampleGraph());
+    await server.caller(admin).release.deploy({ workflowIds: [id] });
+    expect((await call('/api/1.1/wf/legacy-open', { body: { amount: 1 } })).status).toBe(200);
+    await save('legacy-open', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    expect((await call('/api/1.1/wf/legacy-open', { body: { amount: 1 } })).status).toBe(401);
+    const { stillLive } = await server.caller(builder).workflow.delete({ id, takeOffLive: false });
+    expect(stillLive).toBe(true);
+    expect((await call('/api/1.1/wf/legacy-open', { body: { amount: 1 } })).status).toBe(401);
+    const { token } = await server.caller(admin).token.create({ label: 'deleted but live', workflowIds: null });
+    expect((await call('/api/1.1/wf/legacy-open', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it("cancelling a scheduled run asks for its workflow's credentials even after a rename", async () => {
     const id = await save('cancel-me', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
     const { runId } = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(Date.now() + 3_600_000), parameters: { amount: 1 } });

@@ -55,6 +55,7 @@ export class ApiAccessStore {
   private readonly releaseStmt: Database.Statement;
   private readonly expiredStmt: Database.Statement;
   private readonly runnerStmt: Database.Statement<[string], { heartbeatAt: string }>;
+  private readonly deletedEndpointStmt: Database.Statement<[string], { endpoint: string }>;
   private readonly runStmt: Database.Statement<[string], { status: string; output: string | null; error: string | null }>;
 
   constructor(db: Sqlite) {
@@ -74,6 +75,7 @@ export class ApiAccessStore {
     this.expiredStmt = db.prepare(`DELETE FROM IdempotencyKey WHERE rowid IN (SELECT rowid FROM IdempotencyKey WHERE expiresAt < ? LIMIT ?)`);
     this.runnerStmt = db.prepare(`SELECT heartbeatAt FROM RunnerProcess WHERE id = ?`);
     this.runStmt = db.prepare(`SELECT status, output, error FROM Run WHERE id = ?`);
+    this.deletedEndpointStmt = db.prepare(`SELECT endpoint FROM DeletedLiveEndpoint WHERE workflowId = ?`);
   }
 
   token(tokenHash: string): TokenRow | null {
@@ -141,6 +143,11 @@ export class ApiAccessStore {
   runnerHeartbeat(owner: string): Date | null {
     const row = this.runnerStmt.get(owner);
     return row ? new Date(row.heartbeatAt) : null;
+  }
+
+  /** The endpoint settings (JSON) a workflow deleted while live was last saved with. */
+  deletedEndpoint(workflowId: string): string | null {
+    return this.deletedEndpointStmt.get(workflowId)?.endpoint ?? null;
   }
 
   run(runId: string) {

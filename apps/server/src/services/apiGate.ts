@@ -1,4 +1,4 @@
-import { type EndpointSettings, NEW_ENDPOINT, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
+import { EndpointSettings, NEW_ENDPOINT, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { EngineDb, InstanceSettingsRow } from '../db/index.ts';
 import { hashToken } from './apiTokens.ts';
@@ -100,7 +100,10 @@ export class ApiGate {
     if (environment === 'live' && frozen !== null) {
       // A recurring job deployed has no live endpoint: the engine says so.
       const deployed = this.deployedSettings(release!, workflowId, frozen);
-      return deployed === 'no_api_event' ? null : { workflowId, endpoint: deployed };
+      if (deployed === 'no_api_event') return null;
+      // Deleted while live: the settings it was last saved with (a lock-down stays locked).
+      const kept = saved === 'deleted' ? this.engineDb.apiAccess.deletedEndpoint(workflowId) : null;
+      return { workflowId, endpoint: kept ? EndpointSettings.parse(JSON.parse(kept)) : deployed };
     }
     if (saved === 'no_api_event') return { workflowId, endpoint: NEW_ENDPOINT };
     return null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type WorkflowDiff, diffDefinitions, parseDefinition } from '@switchyard/workflow';
+import { type WorkflowDiff, diffDefinitions, endpointSettings, isEventNode, parseDefinition } from '@switchyard/workflow';
 import { z } from 'zod';
 import type { Db, Prisma } from '../db/index.ts';
 import { type Actor, CLI_ACTOR, SYSTEM_ACTOR, audit } from './audit.ts';
@@ -213,10 +213,18 @@ export async function deleteWorkflowAndLive(db: Db, id: string, options: { takeO
       const live = await liveEntries(tx);
       const isLive = live.entries.some((e) => e.workflowId === id);
       const release = options.takeOffLive && isLive ? await takeOffWithin(tx, [id], options) : null;
-      const doomed = await tx.workflow.findUnique({ where: { id }, select: { name: true } });
+      const doomed = await tx.workflow.findUnique({ where: { id } });
       const { count } = await tx.workflow.deleteMany({ where: { id } });
       if (count === 0) throw notFound('This workflow does not exist (it may have been deleted)');
       const actor: Actor = options.byId ? { kind: 'user', userId: options.byId, email: options.by } : CLI_ACTOR;
+      if (doomed && isLive && !release) {
+        // It stays live: its endpoint keeps the settings it was last saved with, not laxer deployed ones.
+        const endpoint = endpointSettings(fromRow(doomed).graph.nodes.find(isEventNode));
+        if (endpoint) {
+          const row = { endpoint: JSON.stringify(endpoint), deletedAt: new Date() };
+          await tx.deletedLiveEndpoint.upsert({ where: { workflowId: id }, create: { workflowId: id, ...row }, update: row });
+        }
+      }
       await audit(tx, { actor, action: 'workflow.deleted', target: { type: 'workflow', id, label: doomed?.name ?? null }, details: { takenOffLive: release !== null, stillLive: isLive && !release } });
       return { release: release?.number ?? null, stillLive: isLive && !release };
     }),
