@@ -3,7 +3,9 @@
 //       same rows as a run of three steps, committed in batches every 2 ms, same synchronous mode;
 //   (b) Switchyard, synchronous calls of a deployed workflow (Log, Log, Return data);
 //   (c) Switchyard, the same workflow set to "respond at once" (202 when queued), and how long the
-//       queue then takes to drain.
+//       queue then takes to drain;
+//   (d) Switchyard, synchronous, with an API token required and a Stripe signature checked over
+//       the raw body on every call.
 // Each server runs in its own process; autocannon drives it over loopback from this process, so
 // the load generator shares the machine's cores with the server (the figures are for comparing).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,11 +13,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SETTINGS, type WorkflowGraph } from '@switchyard/workflow';
+import { DEFAULT_SETTINGS, type EndpointSettings, OPEN_ENDPOINT, type WorkflowGraph } from '@switchyard/workflow';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { migrate, openDb } from '../src/db/index.ts';
 import { deploy } from '../src/services/releases.ts';
+import { createToken } from '../src/services/apiTokens.ts';
+import { CLI_ACTOR } from '../src/services/audit.ts';
+import { openSecretBox } from '../src/services/secretBox.ts';
+import { SecretStore } from '../src/services/secrets.ts';
+import { sign } from '../src/services/signatures.ts';
 import { createWorkflow } from '../src/services/workflows.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +32,7 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 200);
 const SYNCHRONOUS = process.env.SQLITE_SYNCHRONOUS ?? 'NORMAL';
 const BODY = JSON.stringify({ name: 'Ada' });
 
-function graph(mode: 'sync' | 'async'): WorkflowGraph {
+function graph(mode: 'sync' | 'async', endpoint: EndpointSettings = OPEN_ENDPOINT): WorkflowGraph {
   return {
     schemaVersion: 2,
     nodes: [
@@ -33,7 +40,7 @@ function graph(mode: 'sync' | 'async'): WorkflowGraph {
         id: 'event',
         type: 'apiEvent',
         position: { x: 0, y: 0 },
-        data: { parameters: [{ id: 'p_name', key: 'name', type: 'text', list: false, optional: false }], settings: { ...DEFAULT_SETTINGS, mode } },
+        data: { parameters: [{ id: 'p_name', key: 'name', type: 'text', list: false, optional: false }], settings: { ...DEFAULT_SETTINGS, mode }, endpoint },
       },
       { id: 'log1', type: 'action', position: { x: 0, y: 150 }, data: { action: { type: 'log', message: 'Hello {{name}}' } } },
       { id: 'log2', type: 'action', position: { x: 0, y: 300 }, data: { title: 'Log again', action: { type: 'log', message: '{{steps.log_a_value.message}}' } } },
@@ -60,11 +67,23 @@ migrate(referenceFile);
 const prisma = openDb(databaseFile);
 await createWorkflow(prisma, { name: 'bench', label: 'Benchmark', graph: graph('sync') });
 await createWorkflow(prisma, { name: 'bench-async', label: 'Benchmark, respond at once', graph: graph('async') });
+// (d): a token and a signing secret, made as an admin would (the secret sealed with the data folder's key file).
+const quiet = { warn: () => {}, info: () => {} } as never;
+const secrets = new SecretStore(prisma, openSecretBox({ dataDir, secretKey: null }, quiet));
+const signing = await secrets.create({ name: 'bench' }, CLI_ACTOR);
+const { token } = await createToken(prisma, { label: 'bench', workflowIds: null }, CLI_ACTOR);
+await createWorkflow(prisma, {
+  name: 'bench-signed',
+  label: 'Benchmark, token and signature',
+  graph: graph('sync', { ...OPEN_ENDPOINT, auth: 'admin_token', signature: { scheme: 'stripe', secretIds: [signing.secret.id] } }),
+});
 await deploy(prisma, 'bench');
 await prisma.$disconnect();
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', '--import', './src/db/sqliteDriver.mjs', ...args], {
+  // CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './src/db/sqliteDriver.mjs', ...args], {
     cwd: serverDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -102,17 +121,10 @@ interface Row {
 const WARMUP_SECONDS = Number(process.env.WARMUP ?? 3);
 
 /** Load for SECONDS, after WARMUP_SECONDS of the same load that is not measured (JIT, caches, file growth). */
-async function load(url: string) {
-  const request = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS };
+async function load(url: string, extraHeaders: Record<string, string> = {}) {
+  const request = { url, method: 'POST' as const, headers: { 'content-type': 'application/json', ...extraHeaders }, body: BODY, connections: CONNECTIONS };
   const warmup = WARMUP_SECONDS > 0 ? await autocannon({ ...request, duration: WARMUP_SECONDS }) : null;
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-  });
+  const result = await autocannon({ ...request, duration: SECONDS });
   const ok = result['2xx'];
   return {
     perSecond: ok / SECONDS,
@@ -175,6 +187,16 @@ try {
     title: '(c) Switchyard, respond at once (202)',
     ...accepted,
     stored: count(databaseFile, `SELECT COUNT(*) AS n FROM Run WHERE workflowName = 'bench-async'`),
+  });
+
+  // One signature for the whole run: Stripe's timestamp stays within its 5 minutes, and the body is
+  // the same; every call still has its token looked up and the HMAC checked over its bytes.
+  const signature = sign('stripe', signing.value, BODY, { now: new Date() });
+  const signed = await load(`${base}/api/1.1/wf/bench-signed`, { authorization: `Bearer ${token}`, ...signature });
+  rows.push({
+    title: '(d) synchronous, token and signature',
+    ...signed,
+    stored: count(databaseFile, `SELECT COUNT(*) AS n FROM Run WHERE workflowName = 'bench-signed' AND status = 'succeeded'`),
   });
 } finally {
   await stop(server);

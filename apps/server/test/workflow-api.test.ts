@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { type EndpointSettings, OPEN_ENDPOINT, type WorkflowGraph } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/services/accounts.ts';
@@ -87,6 +89,18 @@ describe('API tokens', () => {
     const after = await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } });
     expect(after.status).toBe(401);
     expect((await json(after)).message).toMatch(/revoked/);
+  });
+
+  it('a token revoked by another process (the CLI) is refused at the next call, though this one keeps tokens it has read', async () => {
+    const { token, summary } = await server.caller(admin).token.create({ label: 'revoked elsewhere', workflowIds: null });
+    expect((await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const other = new Database(path.join(server.dataDir, 'switchyard.db'));
+    try {
+      other.prepare(`UPDATE ApiToken SET revokedAt = ? WHERE id = ?`).run(new Date().toISOString(), summary.id);
+    } finally {
+      other.close();
+    }
+    expect((await call('/api/1.1/wf/guarded', { body: { amount: 1 }, headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('only admins create and revoke tokens; viewers cannot list them', async () => {

@@ -56,6 +56,7 @@ export class ApiAccessStore {
   private readonly expiredStmt: Database.Statement;
   private readonly runnerStmt: Database.Statement<[string], { heartbeatAt: string }>;
   private readonly deletedEndpointStmt: Database.Statement<[string], { endpoint: string }>;
+  private readonly dataVersionStmt: Database.Statement<[], number>;
   private readonly runStmt: Database.Statement<[string], { status: string; output: string | null; error: string | null }>;
 
   constructor(db: Sqlite) {
@@ -75,6 +76,7 @@ export class ApiAccessStore {
     this.expiredStmt = db.prepare(`DELETE FROM IdempotencyKey WHERE rowid IN (SELECT rowid FROM IdempotencyKey WHERE expiresAt < ? LIMIT ?)`);
     this.runnerStmt = db.prepare(`SELECT heartbeatAt FROM RunnerProcess WHERE id = ?`);
     this.runStmt = db.prepare(`SELECT status, output, error FROM Run WHERE id = ?`);
+    this.dataVersionStmt = db.prepare(`PRAGMA data_version`).pluck() as unknown as Database.Statement<[], number>;
     this.deletedEndpointStmt = db.prepare(`SELECT endpoint FROM DeletedLiveEndpoint WHERE workflowId = ?`);
   }
 
@@ -143,6 +145,14 @@ export class ApiAccessStore {
   runnerHeartbeat(owner: string): Date | null {
     const row = this.runnerStmt.get(owner);
     return row ? new Date(row.heartbeatAt) : null;
+  }
+
+  /**
+   * SQLite's count of commits made by other connections (Prisma's, other processes): while it
+   * stays the same, what they write (releases, saved workflows, tokens, settings) has not changed.
+   */
+  dataVersion(): number {
+    return this.dataVersionStmt.get()!;
   }
 
   /** The endpoint settings (JSON) a workflow deleted while live was last saved with. */

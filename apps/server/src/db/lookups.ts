@@ -16,6 +16,7 @@ export class DefinitionLookups {
   private readonly allWorkflowsStmt: Database.Statement<[], { id: string; name: string; graph: string }>;
   private readonly headByIdStmt: Database.Statement<[string], { name: string; revision: number }>;
   private readonly runningStmt: Database.Statement<[string, string], { n: number }>;
+  private readonly liveHeadStmt: Database.Statement<[string], { release: number; workflowId: string | null; revision: number | null }>;
 
   constructor(db: Sqlite) {
     this.latestReleaseStmt = db.prepare(`SELECT number FROM Release ORDER BY number DESC LIMIT 1`);
@@ -28,6 +29,11 @@ export class DefinitionLookups {
     this.snapshotStmt = db.prepare(`SELECT definition FROM DraftSnapshot WHERE workflowId = ? AND revision = ?`);
     this.allWorkflowsStmt = db.prepare(`SELECT id, name, graph FROM Workflow`);
     this.headByIdStmt = db.prepare(`SELECT name, revision FROM Workflow WHERE id = ?`);
+    // One statement (one read) for what a live call's guard needs: each statement is a read transaction of its own.
+    this.liveHeadStmt = db.prepare(`SELECT r.number AS release, rw.workflowId AS workflowId, w.revision AS revision
+      FROM (SELECT id, number FROM Release ORDER BY number DESC LIMIT 1) r
+      LEFT JOIN ReleaseWorkflow rw ON rw.releaseId = r.id AND rw.name = ?
+      LEFT JOIN Workflow w ON w.id = rw.workflowId`);
     // Through the (status, id) index: only running runs are looked at, and there are few.
     this.runningStmt = db.prepare(`SELECT COUNT(*) AS n FROM Run WHERE status = 'running' AND workflowId = ? AND environment = ?`);
   }
@@ -35,6 +41,14 @@ export class DefinitionLookups {
   /** Runs of a workflow being executed from the queue, in any process. */
   runningCount(workflowId: string, environment: string): number {
     return this.runningStmt.get(workflowId, environment)?.n ?? 0;
+  }
+
+  /**
+   * The latest release, the workflow it runs under `name` (null: none) and that workflow's saved
+   * revision (null: deleted since), in one read; null when nothing was ever deployed.
+   */
+  liveHead(name: string): { release: number; workflowId: string | null; revision: number | null } | null {
+    return this.liveHeadStmt.get(name) ?? null;
   }
 
   latestRelease(): number | null {

@@ -175,6 +175,7 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
         trigger: admitted.testPanel ? 'test' : 'api',
         // The workflow the guard checked: a deploy in between that made another one answer this name is refused.
         workflowId: admitted.endpoint?.workflowId ?? null,
+        release: admitted.endpoint?.release ?? null,
         ...(claimed.runId && { runId: claimed.runId }),
       });
       const answer = answerOf(result, okWhenSkipped);

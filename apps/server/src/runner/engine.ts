@@ -46,6 +46,8 @@ export interface CallRequest {
    * one answering now (a deploy in between) is refused rather than run unchecked.
    */
   workflowId?: string | null;
+  /** The latest release as the guard read it (live), so a call reads it once. */
+  release?: number | null;
   /** The run's id when the caller chose it first (an idempotency key names the run before it exists). */
   runId?: string;
 }
@@ -224,7 +226,7 @@ export class Engine {
    */
   async call(request: CallRequest): Promise<CallResult> {
     if (!this.accepting) throw new EngineStoppedError();
-    const resolved = this.definitions.forCall(request.environment, request.name);
+    const resolved = this.definitions.forCall(request.environment, request.name, request.release ?? undefined);
     if (request.workflowId !== undefined && request.workflowId !== resolved.workflowId) {
       throw notFound(`Workflow "${request.name}" changed while it was being called: call it again`).because('unknown_workflow');
     }

@@ -1,6 +1,6 @@
 import { EndpointSettings, NEW_ENDPOINT, OPEN_ENDPOINT, endpointSettings, isEventNode, parseDefinition, parseStoredGraph } from '@switchyard/workflow';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { EngineDb, InstanceSettingsRow } from '../db/index.ts';
+import type { EngineDb, InstanceSettingsRow, TokenRow } from '../db/index.ts';
 import { hashToken } from './apiTokens.ts';
 import type { Environment } from './runs.ts';
 
@@ -8,6 +8,8 @@ import type { Environment } from './runs.ts';
 export interface Endpoint {
   workflowId: string;
   endpoint: EndpointSettings;
+  /** Live: the latest release it was found in (the engine runs that one). */
+  release?: number;
 }
 
 /** Why a call was refused before reaching its workflow; `status` is the HTTP status. */
@@ -42,6 +44,9 @@ const TOUCH_EVERY_MS = 5000;
 export class ApiGate {
   private settingsCache: { at: number; value: InstanceApiSettings } | null = null;
   private readonly endpoints = new Map<string, EndpointSettings | 'no_api_event'>();
+  private readonly liveHeads = new Map<string, { release: number; workflowId: string | null; revision: number | null } | null>();
+  private readonly tokens = new Map<string, TokenRow>();
+  private dataVersion = -1;
   private perToken: { points: number; limiter: RateLimiterMemory } | null = null;
   private perAddress: { points: number; limiter: RateLimiterMemory } | null = null;
   private readonly usedTokens = new Set<string>();
@@ -73,19 +78,49 @@ export class ApiGate {
     const lookups = this.engineDb.lookups;
     if (environment === 'draft') {
       const head = lookups.workflowHead(name);
-      return head ? this.settingsOf('draft', head.id, null, null) : null;
+      return head ? this.settingsOf('draft', head.id, head.revision, null, null) : null;
     }
-    const release = lookups.latestRelease();
-    const entry = release === null ? null : lookups.releaseEntry(release, name);
-    return entry ? this.settingsOf('live', entry.workflowId, release, entry.definition) : null;
+    const live = this.liveHead(name);
+    if (!live?.workflowId) return null;
+    const found = this.settingsOf('live', live.workflowId, live.revision, live.release, () => lookups.releaseEntry(live.release, name)?.definition ?? null);
+    return found && { ...found, release: live.release };
+  }
+
+  /**
+   * The live head of a name, kept until another connection commits: everything it depends on
+   * (releases, saved workflows) is written through Prisma or by other processes, never by the
+   * engine's own connection, so SQLite's data_version says when to read it again.
+   */
+  private liveHead(name: string) {
+    this.sync();
+    let head = this.liveHeads.get(name);
+    if (head === undefined) {
+      head = this.engineDb.lookups.liveHead(name);
+      // Names nobody deployed are not kept, so made-up names never fill the map.
+      if (head?.workflowId) {
+        this.liveHeads.set(name, head);
+        if (this.liveHeads.size > MAX_ENTRIES) this.liveHeads.delete(this.liveHeads.keys().next().value!);
+      }
+    }
+    return head;
+  }
+
+  /** Forgets what other connections may have changed since it was read. */
+  private sync(): void {
+    const version = this.engineDb.apiAccess.dataVersion();
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.liveHeads.clear();
+    this.tokens.clear();
   }
 
   /** The endpoint settings of a workflow by id (a scheduled run's, which may have been renamed since). */
   endpointById(environment: Environment, workflowId: string): Endpoint | null {
-    if (environment === 'draft') return this.settingsOf('draft', workflowId, null, null);
+    const revision = this.engineDb.lookups.workflowHeadById(workflowId)?.revision ?? null;
+    if (environment === 'draft') return this.settingsOf('draft', workflowId, revision, null, null);
     const release = this.engineDb.lookups.latestRelease();
-    const entry = release === null ? null : this.engineDb.lookups.releaseEntryById(release, workflowId);
-    return this.settingsOf('live', workflowId, release, entry?.definition ?? null);
+    const definition = release === null ? null : (this.engineDb.lookups.releaseEntryById(release, workflowId)?.definition ?? null);
+    return this.settingsOf('live', workflowId, revision, release, () => definition);
   }
 
   /**
@@ -94,10 +129,18 @@ export class ApiGate {
    * deployed with (its draft may have lost its API event), a draft that has no API event (a
    * recurring job's, tried from the editor) needs a token or the test panel's session.
    */
-  private settingsOf(environment: Environment, workflowId: string, release: number | null, frozen: string | null): Endpoint | null {
-    const saved = this.savedSettings(workflowId);
+  private settingsOf(
+    environment: Environment,
+    workflowId: string,
+    revision: number | null,
+    release: number | null,
+    frozenOf: (() => string | null) | null,
+  ): Endpoint | null {
+    const saved = revision === null ? 'deleted' : this.savedSettings(workflowId, revision);
     if (saved !== 'deleted' && saved !== 'no_api_event') return { workflowId, endpoint: saved };
-    if (environment === 'live' && frozen !== null) {
+    // Read only when the saved settings do not answer (rare): the definition is large.
+    const frozen = environment === 'live' && frozenOf ? frozenOf() : null;
+    if (frozen !== null) {
       // A recurring job deployed has no live endpoint: the engine says so.
       const deployed = this.deployedSettings(release!, workflowId, frozen);
       if (deployed === 'no_api_event') return null;
@@ -110,10 +153,8 @@ export class ApiGate {
   }
 
   /** The saved workflow's endpoint settings, cached by saved revision. */
-  private savedSettings(workflowId: string): EndpointSettings | 'deleted' | 'no_api_event' {
-    const head = this.engineDb.lookups.workflowHeadById(workflowId);
-    if (!head) return 'deleted';
-    const key = `s:${workflowId}:${head.revision}`;
+  private savedSettings(workflowId: string, revision: number): EndpointSettings | 'no_api_event' {
+    const key = `s:${workflowId}:${revision}`;
     let entry = this.endpoints.get(key);
     if (entry === undefined) {
       const row = this.engineDb.lookups.workflowGraph(workflowId);
@@ -150,7 +191,17 @@ export class ApiGate {
     if (!token) {
       return { status: 401, challenge, message: 'This workflow requires an API token: send "Authorization: Bearer <token>"' };
     }
-    const row = this.engineDb.apiAccess.token(hashToken(token));
+    this.sync();
+    const hash = hashToken(token);
+    let row = this.tokens.get(hash) ?? null;
+    if (!row) {
+      row = this.engineDb.apiAccess.token(hash);
+      // Unknown tokens are not kept: guesses never fill the map.
+      if (row) {
+        this.tokens.set(hash, row);
+        if (this.tokens.size > MAX_ENTRIES) this.tokens.delete(this.tokens.keys().next().value!);
+      }
+    }
     if (!row || row.revoked) return { status: 401, challenge, message: 'The API token is not valid (unknown or revoked)' };
     if (!row.allWorkflows && !(JSON.parse(row.workflowIds) as string[]).includes(workflowId)) {
       return { status: 403, message: 'This API token may not run this workflow' };

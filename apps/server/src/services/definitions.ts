@@ -47,9 +47,9 @@ export class Definitions {
   constructor(private readonly engineDb: EngineDb) {}
 
   /** The definition a call of `/api/1.1/wf/<name>` (live) or `/version-test/...` (draft) runs. */
-  forCall(environment: Environment, name: string): ResolvedDefinition {
+  forCall(environment: Environment, name: string, release?: number): ResolvedDefinition {
     if (environment === 'draft') return this.draft(name);
-    const resolved = this.live(name);
+    const resolved = this.live(name, release);
     // A recurring job runs on its schedule; its draft can still be called to test it.
     if (resolved.definition.trigger.type === 'recurring') {
       throw notFound(`"${name}" is a recurring job: it runs on its schedule and has no endpoint`).because('unknown_workflow');
@@ -108,8 +108,9 @@ export class Definitions {
     this.storedSnapshots.add(`${resolved.workflowId}:${resolved.draftRevision}`);
   }
 
-  private live(name: string): ResolvedDefinition {
-    const release = this.engineDb.lookups.latestRelease();
+  /** `known`: the latest release as the caller just read it (the endpoint's guard), to read it once per call. */
+  private live(name: string, known?: number): ResolvedDefinition {
+    const release = known ?? this.engineDb.lookups.latestRelease();
     if (release === null) throw this.notDeployed(name);
     // Misses throw instead of returning an error, so names callers make up never fill the cache.
     return this.cached(`l:${release}:${name}`, () => {
