@@ -14,7 +14,12 @@ test('Detect data proposes parameters from a sample request, and Accept adds the
 
   // Nothing is open yet: the sample address answers 404 saying what to do.
   const url = `${baseURL}/version-test/api/1.1/wf/detect-orders/initialize`;
-  const closed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  // A new workflow requires a token: its sample comes with one too.
+  const { token } = await trpc<{ token: string }>(page.request, 'token.create', { label: 'detect orders', workflowIds: null });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(anonymous.status).toBe(401);
+  const closed = await fetch(url, { method: 'POST', headers, body: '{}' });
   expect(closed.status).toBe(404);
   expect(((await closed.json()) as { message: string }).message).toMatch(/open the API event's "Detect data"/);
 
@@ -22,6 +27,7 @@ test('Detect data proposes parameters from a sample request, and Accept adds the
   const dialog = page.getByRole('dialog', { name: 'Detect data' });
   await expect(dialog.getByTestId('detect-url')).toHaveText(url);
   await expect(dialog.getByLabel('Example curl command')).toContainText(`curl -X POST '${url}'`);
+  await expect(dialog.getByLabel('Example curl command')).toContainText("-H 'authorization: Bearer <token>'");
   await expect(dialog.getByTestId('detect-waiting')).toContainText('Waiting for a request');
   await page.screenshot({ path: testInfo.outputPath('detect-waiting.png') });
 
@@ -34,7 +40,7 @@ test('Detect data proposes parameters from a sample request, and Accept adds the
     items: [{ sku: 'A-1', qty: 2 }, { sku: 'B-2', qty: 1 }],
     'order-id': 'ord_1',
   };
-  const sent = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+  const sent = await fetch(url, { method: 'POST', headers, body: JSON.stringify(sample) });
   expect(sent.status).toBe(200);
   expect(((await sent.json()) as { message: string }).message).toMatch(/^Sample captured: 7 keys/);
 
@@ -106,7 +112,9 @@ test('Detect data: not listening, an empty sample, a long one, and Cancel closin
   await expect(dialog.getByTestId('detect-waiting')).toContainText('Waiting for a request');
 
   const url = `${baseURL}/version-test/api/1.1/wf/detect-states/initialize`;
-  const send = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const { token } = await trpc<{ token: string }>(page.request, 'token.create', { label: 'detect states', workflowIds: null });
+  const send = (body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   expect((await send({})).status).toBe(200);
   await expect(dialog.getByText('It had no keys to propose.')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('detect-empty.png') });

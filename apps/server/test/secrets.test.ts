@@ -29,6 +29,20 @@ function signedGraph(secretIds: string[], scheme: 'github' | 'stripe' | 'standar
   return graph;
 }
 
+describe('a key file put in place by hand', () => {
+  it('is made readable by its owner only when it is read', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-key-'));
+    try {
+      const file = path.join(dir, KEY_FILE_NAME);
+      writeFileSync(file, `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o644 });
+      openSecretBox({ dataDir: dir, secretKey: null }, { warn: () => {} });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SecretBox', () => {
   const box = new SecretBox(Buffer.alloc(32, 7));
 

@@ -620,3 +620,58 @@ describe('the audit log', () => {
     }
   });
 });
+
+describe('hostile callers, second review', () => {
+  it('a signed endpoint takes nothing from the query string, and its scheduled runs are cancelled with a token only', async () => {
+    const { secret, value } = await server.caller(builder).secrets.create({ name: `q-${Date.now()}` });
+    const signedGraph = withEndpoint(sampleGraph(), { signature: { scheme: 'github', secretIds: [secret.id] } });
+    // Reading a parameter from the query string of a signed endpoint is a compile error (saved, not run).
+    const tampered = structuredClone(signedGraph);
+    const event = tampered.nodes[0]!;
+    if (event.type === 'apiEvent') event.data.parameters[1]!.fromQuery = true;
+    const id = await save('signed-query', tampered);
+    expect((await server.caller(builder).workflow.byId({ id })).diagnostics.some((d) => /query string of a signed endpoint/.test(d.message))).toBe(true);
+    await save('signed-query', signedGraph);
+    const body = JSON.stringify({ amount: 2 });
+    const headers = { 'content-type': 'application/json', ...sign('github', value, body, { now: new Date() }) };
+    const response = await fetch(`${server.url}/version-test/api/1.1/wf/signed-query?note=TAMPERED`, { method: 'POST', headers, body });
+    expect(response.status).toBe(200);
+    expect((await json(response)).response.message).toBe('Thanks, ');
+
+    const { runId } = await server.caller(builder).scheduler.schedule({ environment: 'draft', workflowId: id, runAt: new Date(Date.now() + 3_600_000), parameters: { amount: 1 } });
+    expect((await call(`/version-test/api/1.1/scheduled/${runId}`, { method: 'DELETE' })).status).toBe(401);
+  });
+
+  it("a signed Standard Webhooks delivery is keyed by its webhook-id: an added Idempotency-Key does not run it again", async () => {
+    const { secret, value } = await server.caller(builder).secrets.create({ name: `sw-${Date.now()}` });
+    const id = await save('signed-replay', withEndpoint(sampleGraph(), { signature: { scheme: 'standard_webhooks', secretIds: [secret.id] } }));
+    const body = JSON.stringify({ amount: 2 });
+    const headers = { 'content-type': 'application/json', ...sign('standard_webhooks', value, body, { now: new Date(), id: 'msg_replayed' }) };
+    const post = (extra: Record<string, string> = {}) => fetch(`${server.url}/version-test/api/1.1/wf/signed-replay`, { method: 'POST', headers: { ...headers, ...extra }, body });
+    expect((await post()).status).toBe(200);
+    const again = await post({ 'idempotency-key': 'x1' });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await server.db.run.count({ where: { workflowId: id } })).toBe(1);
+  });
+
+  it('restoring a release does not reopen a workflow that was locked down and deleted', async () => {
+    const id = await save('lock-restore', sampleGraph());
+    const { number } = await server.caller(admin).release.deploy({ workflowIds: [id] });
+    await save('lock-restore', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    await server.caller(builder).workflow.delete({ id, takeOffLive: true });
+    expect((await call('/api/1.1/wf/lock-restore', { body: { amount: 1 } })).status).toBe(404);
+    await server.caller(admin).release.restore({ number });
+    expect((await call('/api/1.1/wf/lock-restore', { body: { amount: 1 } })).status).toBe(401);
+  });
+
+  it("Detect data takes a sample only with the endpoint's credentials, and never for a workflow that is not exposed", async () => {
+    const hidden = await save('detect-hidden', withEndpoint(sampleGraph(), { exposed: false }));
+    const guardedId = await save('detect-guarded', withEndpoint(sampleGraph(), { auth: 'admin_token' }));
+    await server.caller(builder).workflow.detect.start({ workflowId: hidden, includeHeaders: false });
+    await server.caller(builder).workflow.detect.start({ workflowId: guardedId, includeHeaders: false });
+    expect((await call('/version-test/api/1.1/wf/detect-hidden/initialize', { body: { injected: true } })).status).toBe(404);
+    expect((await call('/version-test/api/1.1/wf/detect-guarded/initialize', { body: { injected: true } })).status).toBe(401);
+    const { token } = await server.caller(admin).token.create({ label: 'sampler', workflowIds: null });
+    expect((await call('/version-test/api/1.1/wf/detect-guarded/initialize', { body: { real: 1 }, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+});

@@ -145,6 +145,14 @@ export function compile(name: string, source: WorkflowGraph, options: CompileOpt
       return checked.value;
     });
 
+  // A signature covers the body only: a signed endpoint reads no parameter from the query string.
+  const endpoint = endpointSettings(event);
+  if (endpoint?.signature && endpoint.exposed) {
+    if (endpoint.method === 'GET') error(event.id, 'endpoint.method', 'A signed endpoint is called with POST: its signature covers the body, and GET has none');
+    for (const parameter of eventParameters(event).filter((p) => p.fromQuery)) {
+      error(event.id, `parameters.${parameter.id}.fromQuery`, `"${parameter.key}" cannot come from the query string of a signed endpoint: the signature covers the body only`);
+    }
+  }
   const eventOnlyWhenText = event.data.onlyWhen?.trim() ?? '';
   const eventOnlyWhen = eventOnlyWhenText ? checkedExpression(event.id, 'onlyWhen', eventOnlyWhenText, { type: T.boolean }) : undefined;
 

@@ -111,6 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  const isBuilderSession = async (token: string) => {
+    const user = await userForSession(deps.db, token);
+    return user !== null && (user.role === 'admin' || user.role === 'builder');
+  };
   registerWorkflowEndpoints(app, {
     engine: deps.engine,
     refusals: deps.refusals,
@@ -119,12 +123,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     idempotency: deps.idempotency,
     secrets: deps.secrets,
     clock: deps.clock,
-    isBuilderSession: async (token) => {
-      const user = await userForSession(deps.db, token);
-      return user !== null && (user.role === 'admin' || user.role === 'builder');
-    },
+    isBuilderSession,
   });
-  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes, gate: deps.gate });
+  registerDetectData(app, { db: deps.db, clock: deps.clock, bodyLimitBytes: deps.config.bodyLimitBytes, gate: deps.gate, isBuilderSession });
   registerOpenApi(app, { db: deps.db, config: deps.config, gate: deps.gate });
   await serveWebApp(app, deps.config.webDist);
   return app;

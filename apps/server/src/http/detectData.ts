@@ -3,15 +3,16 @@ import type { Db } from '../db/index.ts';
 import type { ApiGate } from '../services/apiGate.ts';
 import { type DetectSample, captureSample, describeCapture } from '../services/detectData.ts';
 import { BodyError, checkFormBody } from './bodies.ts';
-import { API_DISABLED } from './endpointGuard.ts';
+import { API_DISABLED, checkCredentials, isTestPanel } from './endpointGuard.ts';
 
 export interface DetectDataDeps {
   db: Db;
   clock: () => Date;
   /** The workflow endpoints' body limit: a sample is bounded as a call is. */
   bodyLimitBytes: number;
-  /** The API switch and the address rate limit apply as to every workflow endpoint. */
+  /** The API switch, the address rate limit, exposure and credentials apply as to the workflow's endpoint. */
   gate: ApiGate;
+  isBuilderSession(sessionToken: string): Promise<boolean>;
 }
 
 const NOT_OPEN =
@@ -47,6 +48,17 @@ export function registerDetectData(app: FastifyInstance, deps: DetectDataDeps) {
     if (!deps.gate.settings().apiEnabled) return reply.code(404).send({ status: 'error', message: API_DISABLED });
     const limited = await deps.gate.limitAddress(request.ip);
     if (limited) return reply.code(429).header('retry-after', String(limited.retryAfter)).send({ status: 'error', message: limited.message });
+    // A sample comes with the credentials a call needs (a token, or the editor's session), and a
+    // workflow that is not exposed takes none: outsiders can neither inject one nor learn it exists.
+    const { name } = request.params as { name: string };
+    const target = deps.gate.endpointOf('draft', name);
+    if (!target) return;
+    if (!target.endpoint.exposed) return reply.code(404).send({ status: 'error', message: NOT_OPEN });
+    const checked = await checkCredentials(request, target.workflowId, target.endpoint, await isTestPanel(request, 'draft', deps), deps);
+    if ('status' in checked) {
+      if (checked.challenge) reply.header('www-authenticate', checked.challenge);
+      return reply.code(checked.status).send({ status: 'error', message: checked.message });
+    }
   };
   const options = { bodyLimit: deps.bodyLimitBytes, onRequest: guard };
   app.post('/version-test/api/1.1/wf/:name/initialize', options, handler);

@@ -164,7 +164,8 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     let claimed: { key: KeyScope | null; runId?: string } | null = { key: null };
     try {
       if (request.jsonText === null) checkFormBody(request.body);
-      const call = callInput(request, admitted.endpoint?.endpoint.method ?? 'POST');
+      // A signature covers the body only: a signed endpoint takes nothing from the query string.
+      const call = callInput(request, admitted.endpoint?.endpoint.method ?? 'POST', Boolean(admitted.endpoint?.endpoint.signature));
       if (!(await signed(request, reply))) return reply;
       claimed = await claimKey(request, reply, environment, 'call');
       if (!claimed) return reply;
@@ -234,7 +235,9 @@ export function registerWorkflowEndpoints(app: FastifyInstance, deps: EndpointDe
     const run = RUN_ID.test(runId) ? deps.engine.scheduling.runWorkflow(environment, runId) : null;
     if (!run) return notFound();
     // A workflow gone from everywhere: its runs are cancelled with a token, as for a new workflow.
-    const endpoint = deps.gate.endpointById(environment, run.workflowId)?.endpoint ?? NEW_ENDPOINT;
+    const found = deps.gate.endpointById(environment, run.workflowId)?.endpoint ?? NEW_ENDPOINT;
+    // A signed endpoint's callers prove themselves by signing; a cancel has nothing to sign, so it needs a token.
+    const endpoint = found.signature && found.auth === 'none' ? { ...found, auth: 'admin_token' as const } : found;
     if (!endpoint.exposed) return notFound();
     const testPanel = await isTestPanel(request, environment, deps);
     const checked = await checkCredentials(request, run.workflowId, endpoint, testPanel, deps);
@@ -272,8 +275,8 @@ const REFUSAL_REASONS: Partial<Record<number, RefusalReason>> = {
 };
 
 /** The parameters of a call: the body, or the query string for GET and for parameters read from it. */
-function callInput(request: FastifyRequest, method: string): { body: unknown; query?: QueryInput; inputJson: string } {
-  const values = { ...(request.query as Record<string, unknown>) };
+function callInput(request: FastifyRequest, method: string, signed: boolean): { body: unknown; query?: QueryInput; inputJson: string } {
+  const values = signed ? {} : { ...(request.query as Record<string, unknown>) };
   delete values[TOKEN_QUERY_KEY];
   // The same keys are refused in a query string as in a body.
   checkFormBody(request.query);
@@ -284,13 +287,15 @@ function callInput(request: FastifyRequest, method: string): { body: unknown; qu
 
 /** The caller's key: Idempotency-Key, else the delivery id of a signed Standard Webhooks call. */
 function idempotencyKeyOf(request: FastifyRequest, endpoint: Endpoint | null): string | null {
-  const header = request.headers[IDEMPOTENCY_HEADER];
-  // Node reads header bytes as latin1: the key is counted and stored as the UTF-8 text sent.
-  if (typeof header === 'string') return Buffer.from(header, 'latin1').toString('utf8');
+  // A signed Standard Webhooks delivery is keyed by its signed id: an unsigned Idempotency-Key added
+  // to a captured delivery must not make it run again.
   if (endpoint?.endpoint.signature?.scheme === 'standard_webhooks') {
     const id = request.headers['webhook-id'];
     if (typeof id === 'string') return id;
   }
+  const header = request.headers[IDEMPOTENCY_HEADER];
+  // Node reads header bytes as latin1: the key is counted and stored as the UTF-8 text sent.
+  if (typeof header === 'string') return Buffer.from(header, 'latin1').toString('utf8');
   return null;
 }
 

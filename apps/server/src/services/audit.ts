@@ -33,6 +33,7 @@ export const AuditAction = z.enum([
   'token.revoked',
   'secret.created',
   'secret.rotated',
+  'secret.signed_test',
   'secret.deleted',
   'release.deployed',
   'release.restored',

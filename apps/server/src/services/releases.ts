@@ -217,8 +217,8 @@ export async function deleteWorkflowAndLive(db: Db, id: string, options: { takeO
       const { count } = await tx.workflow.deleteMany({ where: { id } });
       if (count === 0) throw notFound('This workflow does not exist (it may have been deleted)');
       const actor: Actor = options.byId ? { kind: 'user', userId: options.byId, email: options.by } : CLI_ACTOR;
-      if (doomed && isLive && !release) {
-        // It stays live: its endpoint keeps the settings it was last saved with, not laxer deployed ones.
+      if (doomed) {
+        // Live now, or again after a restore: its endpoint keeps the settings it was last saved with, not laxer deployed ones.
         const endpoint = endpointSettings(fromRow(doomed).graph.nodes.find(isEventNode));
         if (endpoint) {
           const row = { endpoint: JSON.stringify(endpoint), deletedAt: new Date() };

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, decodeSecretKey } from '../config.ts';
@@ -72,7 +72,15 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'dataDir'>, log
   if (config.secretKey) return new SecretBox(config.secretKey.bytes);
   const file = path.join(config.dataDir, KEY_FILE_NAME);
   const existing = readKeyFile(file);
-  if (existing) return new SecretBox(existing);
+  if (existing) {
+    // A key file copied in by hand (a restore) may be readable by others: readable by its owner only, as when made here.
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      log.warn(`Could not make ${file} readable by its owner only: ${(error as Error).message}`);
+    }
+    return new SecretBox(existing);
+  }
   const key = randomBytes(32);
   try {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });

@@ -19,6 +19,7 @@ export function DetectDataDialog({
   workflowId,
   name,
   method,
+  needsToken,
   takenKeys,
   onAccept,
   onClose,
@@ -27,6 +28,8 @@ export function DetectDataDialog({
   name: string;
   /** The endpoint's method: GET senders put everything in the query string. */
   method: 'POST' | 'GET';
+  /** The endpoint requires a token: the sample does too. */
+  needsToken: boolean;
   takenKeys: readonly string[];
   onAccept: (parameters: Parameter[]) => void;
   onClose: () => void;
@@ -135,9 +138,9 @@ export function DetectDataDialog({
             </div>
             <div className="detect-curl">
               <pre className="json" aria-label="Example curl command">
-                {curlExample(url, method)}
+                {curlExample(url, method, needsToken)}
               </pre>
-              <CopyButton text={curlExample(url, method)} what="curl command" />
+              <CopyButton text={curlExample(url, method, needsToken)} what="curl command" />
             </div>
             <div className="checkbox-field">
               <input

@@ -85,6 +85,7 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
             workflowId={editor.workflowId}
             name={name}
             method={node.data.endpoint?.method ?? 'POST'}
+            needsToken={(node.data.endpoint?.auth ?? 'none') === 'admin_token'}
             takenKeys={parameters.map((p) => p.key.trim())}
             onAccept={acceptDetected}
             onClose={() => setDetecting(false)}

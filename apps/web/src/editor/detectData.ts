@@ -24,9 +24,11 @@ export function detectUrl(origin: string, name: string): string {
  * A ready curl command with example values, to paste into a terminal or adapt to the sender: a
  * JSON body for POST endpoints, a query string for GET ones (their parameters come from it).
  */
-export function curlExample(url: string, method: 'POST' | 'GET' = 'POST'): string {
-  if (method === 'GET') return `curl '${url}?name=Ada&amount=12.5&paid=true'`;
-  return `curl -X POST '${url}' \\\n  -H 'content-type: application/json' \\\n  -d '{"name": "Ada", "amount": 12.5, "paid": true}'`;
+export function curlExample(url: string, method: 'POST' | 'GET' = 'POST', token = false): string {
+  // A token-guarded endpoint takes its sample with the same credentials as its calls.
+  const auth = token ? ` \\\n  -H 'authorization: Bearer <token>'` : '';
+  if (method === 'GET') return `curl '${url}?name=Ada&amount=12.5&paid=true'${auth}`;
+  return `curl -X POST '${url}'${auth} \\\n  -H 'content-type: application/json' \\\n  -d '{"name": "Ada", "amount": 12.5, "paid": true}'`;
 }
 
 /** The dialog's rows from a captured sample: the kernel's proposals, the suggested ones ticked. */

@@ -23,6 +23,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'token.revoked': 'API token revoked',
   'secret.created': 'Signing secret created',
   'secret.rotated': 'Signing secret rotated',
+  'secret.signed_test': 'Test call signed',
   'secret.deleted': 'Signing secret deleted',
   'release.deployed': 'Deployed',
   'release.restored': 'Release restored',
@@ -44,7 +45,7 @@ export const ACTION_GROUPS: { label: string; actions: AuditAction[] }[] = [
     label: 'People',
     actions: ['user.created', 'user.invited', 'user.invitation_accepted', 'user.role_changed', 'user.disabled', 'user.enabled', 'user.password_reset', 'user.unlocked'],
   },
-  { label: 'Tokens and secrets', actions: ['token.created', 'token.revoked', 'secret.created', 'secret.rotated', 'secret.deleted'] },
+  { label: 'Tokens and secrets', actions: ['token.created', 'token.revoked', 'secret.created', 'secret.rotated', 'secret.signed_test', 'secret.deleted'] },
   { label: 'Deploys', actions: ['release.deployed', 'release.restored', 'release.taken_off', 'workflow.deleted'] },
   {
     label: 'Scheduled work',

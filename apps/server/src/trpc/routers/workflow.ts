@@ -1,5 +1,6 @@
 import { WorkflowGraph, endpointSettings, isEventNode } from '@switchyard/workflow';
 import { z } from 'zod';
+import { audit, userActor } from '../../services/audit.ts';
 import { badRequest } from '../../services/errors.ts';
 import { signingSecretIds } from '../../services/secrets.ts';
 import { signForTest } from '../../services/signatureCheck.ts';
@@ -85,7 +86,15 @@ export const workflowRouter = router({
     const workflow = await getWorkflow(ctx.db, input.id);
     const signature = endpointSettings(workflow.graph.nodes.find(isEventNode))?.signature ?? null;
     if (!signature) throw badRequest('This workflow does not require signed calls');
-    return { headers: await signForTest(ctx.secrets, signature, input.body, ctx.clock()) };
+    const headers = await signForTest(ctx.secrets, signature, input.body, ctx.clock());
+    // Builders may sign any body with a workflow's secret (they may change any workflow anyway): each time is on record.
+    await audit(ctx.db, {
+      actor: userActor(ctx.user),
+      action: 'secret.signed_test',
+      target: { type: 'workflow', id: workflow.id, label: workflow.name },
+      details: { scheme: signature.scheme, secretIds: signature.secretIds, bytes: Buffer.byteLength(input.body) },
+    });
+    return { headers };
   }),
 
   /** "Detect data": a sample request proposes the event's parameters (routers/detect.ts). */
