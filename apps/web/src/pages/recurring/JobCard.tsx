@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/trpc.ts';
+import { Switch } from '../../components/Switch.tsx';
 import { StatusBadge } from '../../components/ui.tsx';
 import { formatAbsolute, formatRelative } from '../../lib/format.ts';
 import {
@@ -72,26 +73,14 @@ function EnvironmentPanel({
     <section className={`recurring-env${on ? ' recurring-env-on' : ''}${unavailable ? ' recurring-env-unavailable' : ''}`} aria-labelledby={`${id}-env`} data-environment={env.environment}>
       <div className="recurring-env-head">
         <h3 id={`${id}-env`}>{label}</h3>
-        <span className="switch-wrap" title={rule.reason ?? undefined}>
-          <button
-            type="button"
-            role="switch"
-            aria-checked={on}
-            aria-label={`Run ${name} on its schedule in ${env.environment}`}
-            aria-describedby={rule.reason ? `${id}-reason` : undefined}
-            className={`switch${on ? ' switch-on' : ''}`}
-            disabled={rule.disabled || toggle.pending !== null}
-            title={rule.reason ?? (on ? `Switch off: ${name} stops firing in ${env.environment}` : `Switch on: ${name} fires on its schedule in ${env.environment}`)}
-            onClick={() => toggle.set(!on)}
-          >
-            <span className="switch-track" aria-hidden="true">
-              <span className="switch-thumb" />
-            </span>
-            <span className="switch-text" aria-hidden="true">
-              {on ? 'On' : 'Off'}
-            </span>
-          </button>
-        </span>
+        <Switch
+          on={on}
+          onChange={(next) => toggle.set(next)}
+          label={`Run ${name} on its schedule in ${env.environment}`}
+          describedBy={rule.reason ? `${id}-reason` : undefined}
+          disabled={rule.disabled || toggle.pending !== null}
+          title={rule.reason ?? (on ? `Switch off: ${name} stops firing in ${env.environment}` : `Switch on: ${name} fires on its schedule in ${env.environment}`)}
+        />
       </div>
 
       {rule.reason && (
