@@ -90,7 +90,7 @@ test('Detect data proposes parameters from a sample request, and Accept adds the
   await expect(keys).toHaveCount(5);
 
   // Closed after the capture: another request is refused.
-  const after = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' });
+  const after = await fetch(url, { method: 'POST', headers, body: '{"x":1}' });
   expect(after.status).toBe(404);
 });
 

@@ -77,6 +77,7 @@ describe('switchyard CLI', () => {
         stdout: 'Password reset for builder reset@example.com; 2 sessions ended\n',
       });
       expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+      expect(await db.auditEvent.count({ where: { action: 'user.password_reset', actorKind: 'cli', targetId: user.id } })).toBeGreaterThan(0);
       expect(await checkCredentials(db, 'reset@example.com', 'the first password')).toBeNull();
       expect(await checkCredentials(db, 'reset@example.com', 'the second password')).toMatchObject({ id: user.id });
 

@@ -91,6 +91,7 @@ describe('sign-in delays', () => {
     const admin = await server.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
     expect(list.data).toEqual({ lockouts: [{ userId: admin.id, email: ADMIN.email, address: A, failures: FREE_FAILURES, blockedUntil: expect.any(String) }], total: 1 });
     expect((await trpc(server.url, 'lockout.unlock', { userId: admin.id }, { cookie: adminCookie })).data).toEqual({ email: ADMIN.email, addressesCleared: 1 });
+    expect(await server.db.auditEvent.count({ where: { action: 'user.unlocked', targetId: admin.id } })).toBe(1);
     expect((await login(A, ADMIN.password)).status).toBe(200);
     expect((await trpc(server.url, 'lockout.list', undefined, { cookie: adminCookie, query: true })).data).toEqual({ lockouts: [], total: 0 });
   });

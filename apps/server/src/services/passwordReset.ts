@@ -2,6 +2,7 @@ import type { Db } from '../db/index.ts';
 import { Email, NewPassword, type SessionUser, Role } from './accounts.ts';
 import { notFound } from './errors.ts';
 import { hashPassword } from './passwords.ts';
+import { CLI_ACTOR, audit } from './audit.ts';
 
 /**
  * Sets a new password for an account and ends all its sessions in the same transaction: whoever
@@ -16,6 +17,7 @@ export async function resetPassword(db: Db, input: { email: string; password: st
   return db.$transaction(async (tx) => {
     const user = await tx.user.update({ where: { id: existing.id }, data: { passwordHash } });
     const { count } = await tx.session.deleteMany({ where: { userId: user.id } });
+    await audit(tx, { actor: CLI_ACTOR, action: 'user.password_reset', target: { type: 'user', id: user.id, label: user.email }, details: { sessionsEnded: count } });
     return { user: { id: user.id, email: user.email, role: Role.parse(user.role) }, sessionsEnded: count };
   });
 }

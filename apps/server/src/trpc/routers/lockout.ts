@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audit, userActor } from '../../services/audit.ts';
 import { listLockouts, unlockAccount } from '../../services/lockouts.ts';
 import { adminProcedure, router } from '../init.ts';
 
@@ -9,6 +10,7 @@ export const lockoutRouter = router({
   unlock: adminProcedure.input(z.object({ userId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
     const result = await unlockAccount(ctx.db, ctx.loginLimiter, input.userId);
     ctx.log.info({ userId: input.userId, by: ctx.user.id, addressesCleared: result.addressesCleared }, 'sign-in delays cleared by an admin');
+    await audit(ctx.db, { actor: userActor(ctx.user), action: 'user.unlocked', target: { type: 'user', id: input.userId, label: result.email }, details: { addressesCleared: result.addressesCleared } });
     return result;
   }),
 });
