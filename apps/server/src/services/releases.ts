@@ -128,7 +128,13 @@ async function createRelease(
   });
   const actor: Actor = author.byId ? { kind: 'user', userId: author.byId, email: author.by } : author.by === 'cli' ? CLI_ACTOR : SYSTEM_ACTOR;
   const action = kind === 'restore' ? 'release.restored' : kind === 'take_off' ? 'release.taken_off' : 'release.deployed';
-  await audit(tx, { actor, action, target: { type: 'release', id: String(number), label: `#${number}` }, details: { kind, restoredFrom, changes } });
+  const names = (list: readonly { name: string }[]) => list.map((w) => w.name);
+  await audit(tx, {
+    actor,
+    action,
+    target: { type: 'release', id: String(number), label: `#${number}` },
+    details: { kind, ...(restoredFrom !== null && { restoredFrom }), added: names(changes.added), changed: names(changes.changed), removed: names(changes.removed) },
+  });
   return { number, changes };
 }
 

@@ -33,3 +33,15 @@ describe('audit log helpers', () => {
     expect(listInput({ actor: 'cli', actions: [], from: '', to: '2026-11-30' })).toEqual({ actor: { kind: 'cli' }, to: new Date(2026, 11, 1) });
   });
 });
+
+describe('release details in words', () => {
+  it('name what a deploy added, changed and removed, and the release a restore copied', () => {
+    expect(describeDetails({ action: 'release.deployed', details: { kind: 'workflows', added: ['greet'], changed: ['charge', 'refund'], removed: [] } })).toBe(
+      'added greet; changed charge, refund',
+    );
+    expect(describeDetails({ action: 'release.restored', details: { kind: 'restore', restoredFrom: 3, added: [], changed: [], removed: ['old'] } })).toBe(
+      'restored from #3; removed old',
+    );
+    expect(describeDetails({ action: 'release.deployed', details: { kind: 'all', added: [], changed: [], removed: [] } })).toBe('no change');
+  });
+});

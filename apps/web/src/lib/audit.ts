@@ -106,6 +106,20 @@ export function describeDetails(event: Pick<AuditEvent, 'action' | 'details'>): 
       return `${text('cancelled') ?? 0} run${text('cancelled') === '1' ? '' : 's'}`;
     case 'settings.changed':
       return 'from' in d && 'to' in d ? `${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}` : compact(d);
+    case 'release.deployed':
+    case 'release.restored':
+    case 'release.taken_off': {
+      const list = (key: string) => (Array.isArray(d[key]) ? (d[key] as unknown[]).map(String) : []);
+      const parts = [
+        text('restoredFrom') && `restored from #${text('restoredFrom')}`,
+        list('added').length > 0 && `added ${list('added').join(', ')}`,
+        list('changed').length > 0 && `changed ${list('changed').join(', ')}`,
+        list('removed').length > 0 && `removed ${list('removed').join(', ')}`,
+      ].filter(Boolean);
+      return parts.length > 0 ? parts.join('; ') : 'no change';
+    }
+    case 'token.created':
+      return 'allWorkflows' in d ? (d.allWorkflows === true ? 'may run every workflow' : 'may run listed workflows') : '';
     case 'user.disabled':
       return text('sessionsEnded') && text('sessionsEnded') !== '0' ? `${text('sessionsEnded')} session(s) ended` : '';
     default:
