@@ -85,3 +85,23 @@ test('an admin makes a token, a builder requires it, callers without it get 401 
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect.poll(async () => (await post({ authorization: `Bearer ${token}` })).status).toBe(200);
 });
+
+test('an admin sees who waits after failed sign-ins and clears it; nobody is held up from elsewhere', async ({ page, playwright, baseURL }, testInfo) => {
+  await signIn(page);
+  const person = { email: `delayed-${suffix}@example.com`, password: 'delayed password 123' };
+  createUser(person, 'builder');
+  const guesser = await playwright.request.newContext({ baseURL: baseURL! });
+  const attempt = (password: string) => guesser.post('/trpc/auth.login', { data: { json: { email: person.email, password } } });
+  for (let i = 0; i < 6; i++) await attempt('wrong password!!');
+  expect((await attempt(person.password)).status()).toBe(429);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  const delays = page.getByRole('region', { name: 'Sign-in delays' });
+  await expect(delays.getByRole('row').filter({ hasText: person.email })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('sign-in-delays.png'), fullPage: true });
+  await delays.getByRole('button', { name: `Clear delays of ${person.email}` }).click();
+  await expect(page.getByText(`${person.email} can sign in again`)).toBeVisible();
+  await expect(delays).toHaveCount(0);
+  expect((await attempt(person.password)).status()).toBe(200);
+  await guesser.dispose();
+});

@@ -7,6 +7,7 @@ import { Badge, EmptyState, ErrorState, LoadingBlock, RelativeTime } from '../co
 import { useDocumentTitle } from '../lib/useDocumentTitle.ts';
 import { type Role, ROLE_LABELS, STATUS_TONES, type UserRow, statusLabel } from './users/people.ts';
 import { ConfirmDisableDialog, InviteDialog, LinkDialog, type ShownLink, SetPasswordDialog } from './users/UserDialogs.tsx';
+import { LockoutsSection } from './users/LockoutsSection.tsx';
 
 type DialogState =
   | { kind: 'invite' }
@@ -121,6 +122,7 @@ function UsersList() {
           }}
         />
       )}
+      <LockoutsSection />
       {dialog?.kind === 'link' && <LinkDialog link={dialog.link} onClose={close} />}
       {dialog?.kind === 'password' && <SetPasswordDialog user={dialog.user} onClose={close} onDone={() => void refresh()} />}
       {dialog?.kind === 'disable' && <ConfirmDisableDialog user={dialog.user} onClose={close} onDone={() => void refresh()} />}
