@@ -219,6 +219,29 @@ describe('switchyard CLI', () => {
     expect(existsSync(elsewhere)).toBe(false);
   });
 
+  it('creates API tokens (the token alone on the last line), lists them and revokes them', async () => {
+    const created = await cli('token', 'create', '--label', 'Shop backend', '--workflows', 'one');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const lines = created.stdout.trim().split('\n');
+    const token = lines[lines.length - 1]!;
+    expect(token).toMatch(/^sy_[A-Za-z0-9_-]{43}$/);
+    expect(created.stdout).toContain('for one.');
+
+    const listed = await cli('token', 'list', '--json');
+    const [row] = listed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(row).toMatchObject({ label: 'Shop backend', prefix: token.slice(0, 10), allWorkflows: false, workflows: ['one'], createdBy: 'cli', revokedAt: null });
+    expect(listed.stdout).not.toContain(token);
+    expect((await cli('token', 'list')).stdout).toContain('Shop backend');
+
+    expect(await cli('token', 'create', '--label', 'x', '--workflows', 'missing')).toMatchObject({ code: 1, stderr: 'No workflow called "missing"\n' });
+    expect(await cli('token', 'create')).toMatchObject({ code: 1, stderr: 'token create needs --label\n' });
+
+    const revoked = await cli('token', 'revoke', row.id);
+    expect(revoked).toMatchObject({ code: 0, stdout: `Revoked token "Shop backend" (id ${row.id})\n` });
+    expect(JSON.parse((await cli('token', 'list', '--json')).stdout.trim()).revokedAt).not.toBeNull();
+    expect(await cli('token', 'revoke', 'no-such-id')).toMatchObject({ code: 1, stderr: 'There is no such token\n' });
+  });
+
   it('deploys one workflow by name, or all, printing the release and each refused workflow', async () => {
     const folder = path.join(workDir, 'to-deploy');
     mkdirSync(folder);
