@@ -594,6 +594,18 @@ describe('OpenAPI documents', () => {
   });
 });
 
+describe('OpenAPI documents and deleted workflows', () => {
+  it('leave out a workflow hidden and then deleted while it is still live', async () => {
+    const id = await save('hidden-then-deleted', sampleGraph());
+    await server.caller(admin).release.deploy({ workflowIds: [id] });
+    await save('hidden-then-deleted', withEndpoint(sampleGraph(), { exposed: false }));
+    await server.caller(builder).workflow.delete({ id, takeOffLive: false });
+    expect((await call('/api/1.1/wf/hidden-then-deleted', { body: { amount: 1 } })).status).toBe(404);
+    const doc = (await (await fetch(`${server.url}/api/1.1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).not.toContain('/api/1.1/wf/hidden-then-deleted');
+  });
+});
+
 describe('the audit log', () => {
   it('records token, settings, secret and release changes with who made them', async () => {
     const actions = async () => new Set((await server.db.auditEvent.findMany({ select: { action: true, actorName: true } })).map((e) => `${e.action} by ${e.actorName}`));

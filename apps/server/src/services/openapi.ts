@@ -1,7 +1,7 @@
 import {
   CONDITION_NOT_MET,
-  type EndpointSettings,
   type FieldSpec,
+  EndpointSettings,
   OPEN_ENDPOINT,
   type ParameterSpec,
   type ParameterType,
@@ -456,11 +456,17 @@ export async function openApiWorkflows(db: Db, environment: OpenApiEnvironment):
   }
   const release = await db.release.findFirst({ orderBy: { number: 'desc' }, select: { number: true, workflows: true } });
   if (!release) return { workflows: [], version: 'no release yet' };
+  // Deleted workflows still live answer with the settings they were last saved with (as calls do).
+  const deleted = new Map(
+    (await db.deletedLiveEndpoint.findMany({ where: { workflowId: { in: release.workflows.filter((w) => !savedById.has(w.workflowId)).map((w) => w.workflowId) } } })).map(
+      (row) => [row.workflowId, EndpointSettings.parse(JSON.parse(row.endpoint))],
+    ),
+  );
   const workflows = release.workflows.flatMap((row) => {
     const definition = parseDefinition(JSON.parse(row.definition));
     if (definition.trigger.type !== 'api') return [];
     // A saved workflow whose event is no longer an API event: its live endpoint follows the release.
-    const endpoint = savedEndpoint(row.workflowId) ?? definition.trigger.endpoint ?? OPEN_ENDPOINT;
+    const endpoint = savedEndpoint(row.workflowId) ?? deleted.get(row.workflowId) ?? definition.trigger.endpoint ?? OPEN_ENDPOINT;
     return [{ id: row.workflowId, name: row.name, label: savedById.get(row.workflowId)?.label ?? '', definition, endpoint }];
   });
   return { workflows, version: `release ${release.number}` };
