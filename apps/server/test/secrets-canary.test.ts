@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { OPEN_ENDPOINT } from '@switchyard/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/trpc/router.ts';
+import { sign } from '../src/services/signatures.ts';
 import { type TestServer, sampleGraph, startTestServer } from './helpers.ts';
 
 // A canary secret is planted through the real HTTP API, then looked for everywhere it must not be:
@@ -90,6 +91,22 @@ describe('a planted secret', () => {
     expect(rotated.text).not.toContain(canary);
     answers.push({ what: 'release.deploy', ...(await mutation('release.deploy', {})) });
     expect(await server.secrets.reveal(id)).toBe(rotatedCanary);
+
+    // Signed calls, good and bad, live and draft, and a test call signed by the server: their
+    // answers, headers and run records hold no secret.
+    const body = JSON.stringify({ amount: 3, note: 'signed' });
+    const signedCall = async (what: string, path: string, headers: Record<string, string>) => {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      answers.push({ what, text: `${JSON.stringify([...response.headers])}${await response.text()}` });
+      return response.status;
+    };
+    expect(await signedCall('signed live call', '/api/1.1/wf/canary-hook', sign('stripe', rotatedCanary, body, { now: new Date() }))).toBe(200);
+    expect(await signedCall('call signed with the old value', '/api/1.1/wf/canary-hook', sign('stripe', canary, body, { now: new Date() }))).toBe(401);
+    expect(await signedCall('unsigned call', '/version-test/api/1.1/wf/canary-hook', {})).toBe(401);
+    const signTest = await mutation('workflow.signTest', { id: workflowId, body });
+    answers.push({ what: 'workflow.signTest', ...signTest });
+    const testHeaders = (JSON.parse(signTest.text) as { result: { data: { json: { headers: Record<string, string> } } } }).result.data.json.headers;
+    expect(await signedCall('test call signed by the server', '/version-test/api/1.1/wf/canary-hook', { ...testHeaders, cookie, 'x-switchyard-trigger': 'test' })).toBe(200);
 
     // Every query of the API, with each input it might take.
     const queries = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
