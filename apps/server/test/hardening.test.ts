@@ -3,7 +3,7 @@
 // for this machine or PUBLIC_URL, owner-only data files, security headers, HEAD /, query strings
 // kept out of logs, the header timeout and the per-address connection cap.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -263,25 +263,25 @@ describe('the data folder', () => {
   });
 
   it('that cannot be written stops the server with one clear line', async () => {
-    const parent = mkdtempSync(path.join(tmpdir(), 'switchyard-readonly-'));
-    const dataDir = path.join(parent, 'data');
-    mkdirSync(dataDir);
-    chmodSync(dataDir, 0o555);
-    chmodSync(parent, 0o755);
-    // Root may write anywhere: then the server runs as "nobody", for whom the folder is read-only.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // A folder under a regular file cannot be made by anyone, root included (permission bits mean
+    // nothing to root, and running as another user would need that user to read this checkout).
+    const parent = mkdtempSync(path.join(tmpdir(), 'switchyard-unwritable-'));
+    const blocker = path.join(parent, 'a-file');
+    writeFileSync(blocker, '');
+    const dataDir = path.join(blocker, 'data');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: path.resolve(import.meta.dirname, '..'),
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_PRETTY: 'false', TSX_DISABLE_CACHE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...asNobody,
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     await exited(child);
     rmSync(parent, { recursive: true, force: true });
     expect(child.exitCode).toBe(1);
-    expect(stderr).toBe(`The data folder ${dataDir} cannot be written (permission denied): set DATA_DIR to a folder this user may write, or fix its permissions\n`);
+    expect(stderr).toBe(
+      `The data folder ${dataDir} cannot be written (a part of the path is a file, not a folder): set DATA_DIR to a folder this user may write, or fix its permissions\n`,
+    );
   });
 });
 
