@@ -47,6 +47,7 @@ export class ApiGate {
   private readonly liveHeads = new Map<string, { release: number; workflowId: string | null; revision: number | null } | null>();
   private readonly tokens = new Map<string, TokenRow>();
   private dataVersion = -1;
+  private checkedThisTurn = false;
   private perToken: { points: number; limiter: RateLimiterMemory } | null = null;
   private perAddress: { points: number; limiter: RateLimiterMemory } | null = null;
   private readonly usedTokens = new Set<string>();
@@ -105,8 +106,17 @@ export class ApiGate {
     return head;
   }
 
-  /** Forgets what other connections may have changed since it was read. */
+  /**
+   * Forgets what other connections may have changed since it was read. Checked once per turn of
+   * the event loop: the calls read in one I/O phase share a check (under load, many), and a call
+   * that arrives after a commit always sees it.
+   */
   private sync(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(() => {
+      this.checkedThisTurn = false;
+    });
     const version = this.engineDb.apiAccess.dataVersion();
     if (version === this.dataVersion) return;
     this.dataVersion = version;

@@ -70,6 +70,7 @@ const newSecretId = () => `sec_${randomUUID().replace(/-/g, '')}`;
 
 export class SecretStore {
   readonly #cache = new Map<string, { value: string; until: number }>();
+  readonly #loading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -155,9 +156,18 @@ export class SecretStore {
     const now = this.clock().getTime();
     const missing = ids.filter((id) => (this.#cache.get(id)?.until ?? 0) <= now);
     if (missing.length > 0) {
-      const rows = await this.db.secret.findMany({ where: { id: { in: missing } } });
-      for (const row of rows) this.#cache.set(row.id, { value: this.box.open(row, row.id), until: now + SECRET_CACHE_MS });
-      for (const id of missing) if (!rows.some((row) => row.id === id)) this.#cache.delete(id);
+      // One read for every call that finds the same secrets expired at once (a busy endpoint has hundreds in flight).
+      const key = missing.join(',');
+      let loading = this.#loading.get(key);
+      if (!loading) {
+        loading = (async () => {
+          const rows = await this.db.secret.findMany({ where: { id: { in: missing } } });
+          for (const row of rows) this.#cache.set(row.id, { value: this.box.open(row, row.id), until: now + SECRET_CACHE_MS });
+          for (const id of missing) if (!rows.some((row) => row.id === id)) this.#cache.delete(id);
+        })().finally(() => this.#loading.delete(key));
+        this.#loading.set(key, loading);
+      }
+      await loading;
     }
     return ids.flatMap((id) => {
       const entry = this.#cache.get(id);
