@@ -120,7 +120,7 @@ export function EventForm({ node, readOnly }: { node: ApiEventNode; readOnly: bo
           field="onlyWhen"
           diagnostics={diagnostics}
           placeholder="e.g. amount > 0"
-          hint="When false, the run is recorded as skipped and the caller gets 400. Empty: always runs."
+          hint="When false, the run is recorded as skipped and the caller gets 400 (200 when the Endpoint section says so). Empty: always runs."
           readOnly={readOnly}
         />
       </Section>
